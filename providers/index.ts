@@ -1,0 +1,23 @@
+// The provider registry: each wire schema's target config and how to build its adapter.
+import { z } from 'zod';
+import { createMockTarget, mockTargetSchema } from './mock/index.js';
+import { createOpenAITarget, openaiTargetSchema } from './openai/index.js';
+import type { ChatTarget, TargetDeps } from './types.js';
+
+export const targetSchema = z.discriminatedUnion('provider', [openaiTargetSchema, mockTargetSchema]);
+export type TargetConfig = z.infer<typeof targetSchema>;
+
+/** The provider types a target may name, for messages and suggestions. */
+export const providerTypes: readonly string[] = targetSchema.options.map((o) => o.shape.provider.value);
+
+export function createTarget(config: TargetConfig, deps: TargetDeps, path: ReadonlyArray<string | number>): ChatTarget {
+  switch (config.provider) {
+    case 'openai':
+      return createOpenAITarget(config, deps, path);
+    case 'mock':
+      return createMockTarget(config, deps);
+  }
+}
+
+export * from './types.js';
+export { chatRequestSchema, type ChatRequest } from './chat-schema.js';

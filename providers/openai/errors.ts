@@ -1,0 +1,57 @@
+// Turns whatever an OpenAI-compatible upstream said on failure into OpenAI's error shape.
+import { type OpenAIErrorBody, UpstreamError } from '../types.js';
+
+const PASSED_HEADERS = ['retry-after', 'retry-after-ms'];
+
+function isErrorBody(value: unknown): value is OpenAIErrorBody {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false;
+  const error = (value as { error: unknown }).error;
+  return typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string';
+}
+
+export function errorFromResponse(status: number, text: string, headers: Headers): UpstreamError {
+  let body: OpenAIErrorBody | undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (isErrorBody(parsed)) {
+      body = {
+        error: { ...parsed.error, type: parsed.error.type ?? 'upstream_error', param: parsed.error.param ?? null, code: parsed.error.code ?? null },
+      };
+    }
+  } catch {
+    // Not JSON: wrapped below.
+  }
+  body ??= {
+    error: {
+      message: `Upstream returned HTTP ${status}${text ? `: ${text.slice(0, 500)}` : ''}`,
+      type: 'upstream_error',
+      param: null,
+      code: null,
+    },
+  };
+  const passed: Record<string, string> = {};
+  for (const name of PASSED_HEADERS) {
+    const value = headers.get(name);
+    if (value) passed[name] = value;
+  }
+  return new UpstreamError(status, 'error_response', body, passed);
+}
+
+export function unreachable(targetId: string, cause: unknown): UpstreamError {
+  const reason = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
+  return new UpstreamError(502, 'unreachable', {
+    error: { message: `Upstream ${targetId} is unreachable: ${reason}`, type: 'upstream_error', param: null, code: 'upstream_unreachable' },
+  });
+}
+
+export function timedOut(targetId: string, ms: number): UpstreamError {
+  return new UpstreamError(504, 'timeout', {
+    error: { message: `Upstream ${targetId} did not answer within ${ms} ms`, type: 'upstream_error', param: null, code: 'upstream_timeout' },
+  });
+}
+
+export function aborted(): UpstreamError {
+  return new UpstreamError(499, 'aborted', {
+    error: { message: 'The client closed the request', type: 'invalid_request_error', param: null, code: 'client_closed_request' },
+  });
+}

@@ -1,0 +1,98 @@
+// The one interface every provider adapter implements, and what adapters report back.
+import type { ModelMatcher } from '../policies/model-access/index.js';
+import type { ChatRequest } from './chat-schema.js';
+
+/** Token usage as the upstream reported it. */
+export interface Usage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly totalTokens: number;
+}
+
+export interface ChatCall {
+  /** The validated request, with the gateway's output cap already applied. */
+  readonly request: ChatRequest;
+  /** The same request as JSON text, sent as is by targets that speak OpenAI's wire format. */
+  readonly body: string;
+  /** Aborts when the client goes away; adapters add their own timeout. */
+  readonly signal: AbortSignal;
+  readonly requestId: string;
+}
+
+export interface Completion {
+  readonly status: number;
+  /** A `chat.completion` object as JSON text, passed to the client unchanged. */
+  readonly body: string;
+  /** null when the upstream did not report usage (which differs from reporting 0). */
+  readonly usage: Usage | null;
+}
+
+export interface ChatTarget {
+  readonly id: string;
+  /** The wire schema this target speaks (`openai`, `mock`, …): shown, never branched on. */
+  readonly provider: string;
+  /** Models this target serves; null serves any model. */
+  readonly models: ModelMatcher | null;
+  complete(call: ChatCall): Promise<Completion>;
+}
+
+/** Counting and cutting text in tokens, given to adapters that need it (the mock target). */
+export interface Tokenizer {
+  count(model: string, text: string): number;
+  truncate(model: string, text: string, maxTokens: number): string;
+  promptTokens(request: ChatRequest): number;
+}
+
+export interface TargetDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly tokenizer: Tokenizer;
+  readonly now: () => number;
+}
+
+export type UpstreamFailure = 'error_response' | 'unreachable' | 'timeout' | 'aborted';
+
+/**
+ * The upstream could not give an answer. `body` is an OpenAI-shaped error object ready for the
+ * client; `failure` says why, so the gateway can tell an upstream 429 from an outage.
+ */
+export class UpstreamError extends Error {
+  constructor(
+    readonly status: number,
+    readonly failure: UpstreamFailure,
+    readonly body: OpenAIErrorBody,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(body.error.message);
+    this.name = 'UpstreamError';
+  }
+}
+
+export interface OpenAIErrorBody {
+  error: {
+    message: string;
+    type: string;
+    param: string | null;
+    code: string | null;
+    [extra: string]: unknown;
+  };
+}
+
+/** A target's config is valid in shape but cannot be set up (a missing secret, say). */
+export class TargetSetupError extends Error {
+  constructor(
+    message: string,
+    readonly path: ReadonlyArray<string | number>,
+  ) {
+    super(message);
+    this.name = 'TargetSetupError';
+  }
+}
+
+/** The output cap the upstream will honour: the smaller of the two fields when both are set. */
+export function requestedOutputCap(request: ChatRequest): number | undefined {
+  const a = request.max_completion_tokens ?? undefined;
+  const b = request.max_tokens ?? undefined;
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}

@@ -1,0 +1,86 @@
+// A YAML config file kept with its syntax tree, so any config path maps back to line:column.
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Document } from 'yaml';
+import type { ConfigIssue, PathSegment, Severity } from './issues.js';
+import { formatPath } from './issues.js';
+
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface ConfigSource {
+  readonly file: string;
+  /** The document as plain data, for schema validation (undefined when YAML could not be read). */
+  readonly data: unknown;
+  /** YAML syntax errors and duplicate keys. */
+  readonly syntaxIssues: ConfigIssue[];
+  /** Where a path's value is written; for a path that is absent, where its parent is. */
+  locate(path: readonly PathSegment[], at?: 'key' | 'value'): Position;
+  issue(severity: Severity, code: string, path: readonly PathSegment[], message: string, hint?: string, at?: 'key' | 'value'): ConfigIssue;
+}
+
+const YAML_CODES: Record<string, string> = { DUPLICATE_KEY: 'duplicate_key' };
+
+export function readSource(file: string, text: string): ConfigSource {
+  const lines = new LineCounter();
+  const doc: Document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const pos = (offset: number): Position => {
+    const p = lines.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+
+  const startOf = (node: unknown): Position | undefined => {
+    const range = (node as Node | null)?.range;
+    return range ? pos(range[0]) : undefined;
+  };
+
+  function locate(path: readonly PathSegment[], at: 'key' | 'value' = 'value'): Position {
+    let node: unknown = doc.contents;
+    let found = startOf(node) ?? { line: 1, column: 1 };
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i]!;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) return found;
+        const keyAt = startOf(pair.key);
+        if (i === path.length - 1 && at === 'key') return keyAt ?? found;
+        found = startOf(pair.value) ?? keyAt ?? found;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
+        node = node.items[seg];
+        found = startOf(node) ?? found;
+      } else {
+        return found;
+      }
+    }
+    return found;
+  }
+
+  function issue(
+    severity: Severity,
+    code: string,
+    path: readonly PathSegment[],
+    message: string,
+    hint?: string,
+    at: 'key' | 'value' = 'value',
+  ): ConfigIssue {
+    const p = locate(path, at);
+    return { severity, code, file, line: p.line, column: p.column, path: formatPath(path), message, hint };
+  }
+
+  const syntaxIssues: ConfigIssue[] = [...doc.errors, ...doc.warnings].map((e) => {
+    const p = pos(e.pos[0]);
+    return {
+      severity: doc.errors.includes(e) ? 'error' : 'warning',
+      code: YAML_CODES[e.code] ?? 'yaml_syntax',
+      file,
+      line: p.line,
+      column: p.column,
+      path: '',
+      message: e.code === 'DUPLICATE_KEY' ? 'duplicate key in a mapping: YAML keeps only one of them' : e.message,
+    } satisfies ConfigIssue;
+  });
+
+  const data: unknown = doc.errors.length === 0 ? doc.toJS() : undefined;
+  return { file, data, syntaxIssues, locate, issue };
+}

@@ -1,0 +1,104 @@
+// Schema validation of a config source: every zod issue becomes a positioned, readable finding.
+import { z } from 'zod';
+import type { ConfigIssue, PathSegment } from './issues.js';
+import { type Config, configSchema } from './schema.js';
+import type { ConfigSource } from './source.js';
+import { closest } from './suggest.js';
+
+export interface Validated {
+  readonly config: Config | undefined;
+  readonly issues: ConfigIssue[];
+}
+
+export function validate(source: ConfigSource): Validated {
+  if (source.syntaxIssues.some((i) => i.severity === 'error')) {
+    return { config: undefined, issues: source.syntaxIssues };
+  }
+  const parsed = configSchema.safeParse(source.data ?? {});
+  if (parsed.success) return { config: parsed.data, issues: source.syntaxIssues };
+  const issues = [...source.syntaxIssues];
+  for (const zi of parsed.error.issues) issues.push(...fromZod(source, zi));
+  return { config: undefined, issues };
+}
+
+function fromZod(source: ConfigSource, zi: z.core.$ZodIssue): ConfigIssue[] {
+  const path = zi.path.filter((p): p is PathSegment => typeof p !== 'symbol');
+  if (zi.code === 'unrecognized_keys') {
+    const known = keysAt(configSchema, path, source.data);
+    return zi.keys.map((key) => {
+      const guess = closest(key, known);
+      const hint = guess ? `did you mean "${guess}"?` : known.length ? `known fields: ${known.join(', ')}` : undefined;
+      return source.issue('error', 'unknown_field', [...path, key], `unknown field "${key}"`, hint, 'key');
+    });
+  }
+  if (zi.code === 'invalid_union' && 'discriminator' in zi && zi.discriminator) {
+    const options = 'options' in zi && Array.isArray(zi.options) ? zi.options.map(String) : [];
+    const got = valueAt(source.data, path);
+    const guess = typeof got === 'string' ? closest(got, options) : undefined;
+    return [
+      source.issue(
+        'error',
+        'unknown_provider',
+        path,
+        got === undefined ? `missing "${zi.discriminator}"` : `unknown ${zi.discriminator} type ${JSON.stringify(got)}`,
+        guess ? `did you mean "${guess}"? (one of: ${options.join(', ')})` : `one of: ${options.join(', ')}`,
+      ),
+    ];
+  }
+  const value = valueAt(source.data, path);
+  let message = zi.message;
+  if (zi.code === 'invalid_type' && value === undefined) message = 'required field is missing';
+  else if (zi.code === 'invalid_type') message = `expected ${zi.expected === 'int' ? 'a whole number' : zi.expected}, got ${describe(value)}`;
+  else if (zi.code === 'too_small' && zi.origin === 'number') message = `must be ${zi.inclusive ? 'at least' : 'greater than'} ${String(zi.minimum)}, got ${describe(value)}`;
+  return [source.issue('error', zi.code === 'invalid_type' ? 'wrong_type' : `invalid_${zi.code}`, path, message)];
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return JSON.stringify(value);
+}
+
+function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
+  let cur: unknown = data;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PathSegment, unknown>)[seg];
+  }
+  return cur;
+}
+
+/** The field names the schema allows at `path`, for "did you mean" hints. */
+function keysAt(schema: z.ZodType, path: readonly PathSegment[], data: unknown): string[] {
+  let cur: z.ZodType | undefined = schema;
+  let value: unknown = data;
+  for (let i = 0; i <= path.length && cur; ) {
+    if (cur instanceof z.ZodOptional || cur instanceof z.ZodDefault || cur instanceof z.ZodNullable) {
+      cur = cur.unwrap() as z.ZodType;
+      continue;
+    }
+    if (cur instanceof z.ZodDiscriminatedUnion || cur instanceof z.ZodUnion) {
+      const options = cur.options as z.ZodType[];
+      cur =
+        options.find((o) => o instanceof z.ZodObject && o.safeParse(value).success) ??
+        options.find((o) => o instanceof z.ZodObject && matchesDiscriminator(o, value)) ??
+        options[0];
+      continue;
+    }
+    if (i === path.length) break;
+    const seg = path[i]!;
+    if (cur instanceof z.ZodArray && typeof seg === 'number') cur = cur.element as z.ZodType;
+    else if (cur instanceof z.ZodObject) cur = cur.shape[String(seg)] as z.ZodType | undefined;
+    else return [];
+    value = valueAt(value, [seg]);
+    i++;
+  }
+  return cur instanceof z.ZodObject ? Object.keys(cur.shape).filter((k) => !k.startsWith('$')) : [];
+}
+
+function matchesDiscriminator(option: z.ZodObject, value: unknown): boolean {
+  const provider = option.shape.provider;
+  const given = valueAt(value, ['provider']);
+  return provider instanceof z.ZodLiteral && provider.value === given;
+}

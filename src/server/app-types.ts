@@ -1,0 +1,32 @@
+// What the HTTP layer is given (createApp's deps) and what it keeps per request.
+import type { Logger } from 'pino';
+import type { Tokenizer, Usage } from '../../providers/index.js';
+import type { RuntimeConfig } from '../config/compile.js';
+import type { BudgetStore } from '../stores/types.js';
+
+export interface GatewayDeps {
+  readonly config: RuntimeConfig;
+  readonly store: BudgetStore;
+  readonly tokenizer: Tokenizer;
+  /** The clock, in epoch ms: tests pass a controllable one. */
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+/** The per-request event, filled in as the request moves through the steps. */
+export interface RequestEvent {
+  consumer_group?: string;
+  model?: string;
+  target?: string;
+  usage?: Usage;
+  upstream_latency_ms?: number;
+  rate_limit?: { remaining_requests: number | null; remaining_tokens: number | null };
+}
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    clientAddress: string;
+    event: RequestEvent;
+  };
+}

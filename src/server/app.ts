@@ -1,0 +1,79 @@
+// createApp(deps): the gateway's HTTP surface, wired from the pieces it is given.
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { createIdentifier } from '../identify/index.js';
+import type { AppEnv, GatewayDeps } from './app-types.js';
+import { createChatHandler } from './chat.js';
+import { GatewayError, notFound, renderError } from './errors.js';
+import { eventFor } from './event.js';
+import { createRouter } from './router.js';
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+function clientAddress(c: Context<AppEnv>, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function createApp(deps: GatewayDeps): Hono<AppEnv> {
+  const { config, logger } = deps;
+  const identify = createIdentifier(config);
+  const route = createRouter(config.targets);
+  const app = new Hono<AppEnv>();
+  const startedAt = Math.floor(deps.now() / 1000);
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const given = c.req.header('x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    c.set('requestId', requestId);
+    c.set('clientAddress', clientAddress(c, config.server.trust_proxy));
+    c.set('event', {});
+    c.header('x-request-id', requestId);
+    await next();
+    if (c.req.path.startsWith('/v1/chat/')) {
+      logger.info(eventFor(c.get('event'), { requestId, status: c.res.status, error: c.error, latencyMs: performance.now() - started }), 'request');
+    }
+  });
+
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: config.server.max_body_bytes,
+      onError: () => {
+        throw new GatewayError(413, 'invalid_request_error', 'request_too_large', `The request body is larger than the gateway's limit of ${config.server.max_body_bytes} bytes.`);
+      },
+    }),
+  );
+
+  app.post('/v1/chat/completions', createChatHandler(deps, identify, route));
+
+  app.get('/v1/models', (c) => {
+    const { policy } = identify(c.req.raw.headers, c.get('clientAddress'));
+    const seen = new Set<string>();
+    const data: Array<{ id: string; object: 'model'; created: number; owned_by: string }> = [];
+    const offer = (id: string) => {
+      const target = route(id);
+      if (seen.has(id) || !target || (policy.models && !policy.models.matches(id))) return;
+      seen.add(id);
+      data.push({ id, object: 'model', created: startedAt, owned_by: target.id });
+    };
+    for (const target of config.targets) for (const id of target.models?.names ?? []) offer(id);
+    for (const id of policy.models?.names ?? []) offer(id);
+    return c.json({ object: 'list', data });
+  });
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  app.notFound((c) => renderError(notFound(`Unknown request URL: ${c.req.method} ${c.req.path}.`, 'unknown_url'), c, () => {}));
+  app.onError((err, c) => renderError(err, c, (e) => logger.error({ err: e, request_id: c.get('requestId') }, 'unhandled error')));
+  return app;
+}

@@ -1,0 +1,39 @@
+// Puts an app on a real socket and takes it down cleanly.
+import type { ServerResponse } from 'node:http';
+import { type ServerType, serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { AppEnv } from './app-types.js';
+import { CanonicalHeaderResponse } from './header-case.js';
+
+export interface Listening {
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts the rest. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export function listen(app: Hono<AppEnv>, host: string, port: number): Promise<Listening> {
+  return new Promise((resolve, reject) => {
+    let server: ServerType;
+    const onError = (err: Error) => reject(err);
+    server = serve({ fetch: app.fetch, hostname: host, port, serverOptions: { ServerResponse: CanonicalHeaderResponse as typeof ServerResponse } }, (info) => {
+      server.off('error', onError);
+      const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+      resolve({
+        url: `http://${shownHost}:${info.port}`,
+        port: info.port,
+        close: (graceMs = 10_000) =>
+          new Promise<void>((done) => {
+            const cut = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), graceMs);
+            cut.unref();
+            server.close(() => {
+              clearTimeout(cut);
+              done();
+            });
+            if ('closeIdleConnections' in server) server.closeIdleConnections();
+          }),
+      });
+    });
+    server.once('error', onError);
+  });
+}

@@ -1,0 +1,116 @@
+// In-process BudgetStore: counters in maps; each call runs to completion, so reserve is atomic.
+import {
+  add,
+  adjust,
+  decide,
+  type LimitCheck,
+  type LimitSnapshot,
+  type LimitSpec,
+  prune,
+  resetAt,
+  usedIn,
+  type WindowState,
+} from '../../policies/rate-limit/index.js';
+import type { BudgetStore, ReserveInput, ReserveResult } from './types.js';
+
+interface Counter {
+  readonly spec: LimitSpec;
+  readonly state: WindowState;
+}
+
+interface Taken {
+  readonly counter: Counter;
+  readonly bucket: number;
+  readonly amount: number;
+}
+
+interface Open {
+  readonly taken: Taken[];
+  readonly checks: readonly LimitCheck[];
+  readonly tokens: number;
+}
+
+/** Every this many reservations, counters whose usage has all expired are forgotten. */
+const SWEEP_EVERY = 4096;
+
+export class MemoryStore implements BudgetStore {
+  readonly #counters = new Map<string, Counter>();
+  readonly #open = new Map<string, Open>();
+  #sinceSweep = 0;
+
+  async reserve({ id, checks, demand, now }: ReserveInput): Promise<ReserveResult> {
+    if (++this.#sinceSweep >= SWEEP_EVERY) this.#sweep(now);
+    const counters = checks.map((c) => this.#counter(c));
+    const states = counters.map((c) => prune(c.spec, c.state, now));
+    const decision = decide(checks, states, demand, now);
+    if (decision.admitted) {
+      const taken = counters.map((counter): Taken => {
+        const amount = counter.spec.unit === 'requests' ? 1 : decision.tokens;
+        return { counter, bucket: add(counter.spec, counter.state, now, amount), amount };
+      });
+      this.#open.set(id, { taken, checks, tokens: decision.tokens });
+    }
+    return { decision, snapshots: this.#snapshots(checks, now) };
+  }
+
+  async settle(id: string, actualTokens: number, now: number): Promise<LimitSnapshot[] | null> {
+    const open = this.#take(id);
+    if (!open) return null;
+    const delta = actualTokens - open.tokens;
+    for (const t of open.taken) {
+      if (t.counter.spec.unit === 'tokens') adjust(t.counter.state, t.bucket, delta);
+    }
+    return this.#snapshots(open.checks, now);
+  }
+
+  async release(id: string): Promise<void> {
+    const open = this.#take(id);
+    for (const t of open?.taken ?? []) adjust(t.counter.state, t.bucket, -t.amount);
+  }
+
+  async snapshot(checks: readonly LimitCheck[], now: number): Promise<LimitSnapshot[]> {
+    return this.#snapshots(checks, now);
+  }
+
+  async close(): Promise<void> {}
+
+  #take(id: string): Open | undefined {
+    const open = this.#open.get(id);
+    this.#open.delete(id);
+    return open;
+  }
+
+  /** Forgets counters whose usage has all left the window, so one-off callers do not pile up. */
+  #sweep(now: number): void {
+    this.#sinceSweep = 0;
+    const held = new Set<Counter>();
+    for (const open of this.#open.values()) for (const t of open.taken) held.add(t.counter);
+    for (const [key, counter] of this.#counters) {
+      if (!held.has(counter) && prune(counter.spec, counter.state, now).length === 0) {
+        this.#counters.delete(key);
+      }
+    }
+  }
+
+  #counter(check: LimitCheck): Counter {
+    let counter = this.#counters.get(check.key);
+    if (!counter) {
+      counter = { spec: check.spec, state: [] };
+      this.#counters.set(check.key, counter);
+    }
+    return counter;
+  }
+
+  #snapshots(checks: readonly LimitCheck[], now: number): LimitSnapshot[] {
+    return checks.map((check) => {
+      const state = this.#counters.get(check.key)?.state ?? [];
+      const used = usedIn(check.spec, state, now);
+      return {
+        check,
+        used,
+        remaining: Math.max(0, check.spec.limit - used),
+        resetAt: resetAt(check.spec, state, now),
+      };
+    });
+  }
+}

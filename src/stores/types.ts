@@ -1,0 +1,31 @@
+// The BudgetStore contract: reserve every limit at once, then settle or release exactly once.
+import type { Decision, Demand, LimitCheck, LimitSnapshot } from '../../policies/rate-limit/index.js';
+
+export interface ReserveInput {
+  /** Reservation id (the request id): settle and release are idempotent per id. */
+  readonly id: string;
+  readonly checks: readonly LimitCheck[];
+  readonly demand: Demand;
+  readonly now: number;
+}
+
+export interface ReserveResult {
+  readonly decision: Decision;
+  /** Each check's state after the decision (after taking, when admitted). */
+  readonly snapshots: LimitSnapshot[];
+}
+
+export interface BudgetStore {
+  /** Checks every limit and takes them all (one request, prompt + allowance tokens) or none. */
+  reserve(input: ReserveInput): Promise<ReserveResult>;
+  /**
+   * Replaces the reserved tokens with the real usage. Returns the snapshots after settling,
+   * or null when the reservation was already settled or released.
+   */
+  settle(id: string, actualTokens: number, now: number): Promise<LimitSnapshot[] | null>;
+  /** Gives back everything the reservation took (request included); no-op when already done. */
+  release(id: string, now: number): Promise<void>;
+  /** Current state of checks without taking anything. */
+  snapshot(checks: readonly LimitCheck[], now: number): Promise<LimitSnapshot[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,77 @@
+// Token counts with tiktoken: the right encoding per model family, encoders created once.
+import { get_encoding, type Tiktoken, type TiktokenEncoding } from 'tiktoken';
+import { type ChatRequest, contentText } from '../../providers/chat-schema.js';
+import type { Tokenizer } from '../../providers/types.js';
+
+/** Model prefixes and their encodings; unknown models fall back to the newest (o200k_base). */
+const FAMILIES: ReadonlyArray<readonly [string, TiktokenEncoding]> = [
+  ['gpt-4o', 'o200k_base'],
+  ['gpt-4.1', 'o200k_base'],
+  ['gpt-4.5', 'o200k_base'],
+  ['gpt-5', 'o200k_base'],
+  ['o1', 'o200k_base'],
+  ['o3', 'o200k_base'],
+  ['o4', 'o200k_base'],
+  ['chatgpt-4o', 'o200k_base'],
+  ['gpt-4', 'cl100k_base'],
+  ['gpt-3.5', 'cl100k_base'],
+];
+const FALLBACK: TiktokenEncoding = 'o200k_base';
+
+/** OpenAI's chat framing: tokens around each message, per name, and to prime the reply. */
+const PER_MESSAGE = 3;
+const PER_NAME = 1;
+const REPLY_PRIMING = 3;
+/** An image's cost is unknowable without its size: count a high-detail 512px tile set. */
+const PER_IMAGE = 765;
+const PER_LOW_DETAIL_IMAGE = 85;
+
+export function encodingFor(model: string): TiktokenEncoding {
+  const bare = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
+  for (const [prefix, encoding] of FAMILIES) if (bare.startsWith(prefix)) return encoding;
+  return FALLBACK;
+}
+
+export function createTokenizer(): Tokenizer {
+  const encoders = new Map<TiktokenEncoding, Tiktoken>();
+  const encoder = (model: string): Tiktoken => {
+    const name = encodingFor(model);
+    let enc = encoders.get(name);
+    if (!enc) {
+      enc = get_encoding(name);
+      encoders.set(name, enc);
+    }
+    return enc;
+  };
+  const count = (model: string, text: string): number =>
+    text.length === 0 ? 0 : encoder(model).encode_ordinary(text).length;
+
+  return {
+    count,
+    truncate(model, text, maxTokens) {
+      const enc = encoder(model);
+      const tokens = enc.encode_ordinary(text);
+      if (tokens.length <= maxTokens) return text;
+      return new TextDecoder().decode(enc.decode(tokens.slice(0, maxTokens)));
+    },
+    promptTokens(req: ChatRequest): number {
+      let total = REPLY_PRIMING;
+      for (const m of req.messages) {
+        total += PER_MESSAGE + count(req.model, contentText(m.content));
+        if (m.name) total += PER_NAME + count(req.model, m.name);
+        if (Array.isArray(m.content)) {
+          for (const part of m.content) {
+            if (part.type !== 'image_url') continue;
+            const detail = typeof part.image_url === 'object' ? part.image_url.detail : undefined;
+            total += detail === 'low' ? PER_LOW_DETAIL_IMAGE : PER_IMAGE;
+          }
+        }
+        for (const call of m.tool_calls ?? []) {
+          if (call.function) total += count(req.model, call.function.name + call.function.arguments);
+        }
+      }
+      if (req.tools) total += count(req.model, JSON.stringify(req.tools));
+      return total;
+    },
+  };
+}
