@@ -4,9 +4,7 @@ import { z } from 'zod';
 const contentPart = z.looseObject({
   type: z.string(),
   text: z.string().optional(),
-  image_url: z
-    .union([z.string(), z.looseObject({ url: z.string(), detail: z.string().optional() })])
-    .optional(),
+  image_url: z.union([z.string(), z.looseObject({ url: z.string(), detail: z.string().optional() })]).optional(),
 });
 
 const toolCall = z.looseObject({

@@ -19,5 +19,5 @@ export function createTarget(config: TargetConfig, deps: TargetDeps, path: Reado
   }
 }
 
+export { type ChatRequest, chatRequestSchema } from './chat-schema.js';
 export * from './types.js';
-export { chatRequestSchema, type ChatRequest } from './chat-schema.js';

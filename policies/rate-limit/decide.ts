@@ -31,10 +31,7 @@ export function decide(
     }
   }
   if (refusal) return refusal;
-  const outputAllowance = Math.max(
-    0,
-    Math.min(demand.desiredOutput, tokenRoom - demand.promptTokens),
-  );
+  const outputAllowance = Math.max(0, Math.min(demand.desiredOutput, tokenRoom - demand.promptTokens));
   return { admitted: true, outputAllowance, tokens: demand.promptTokens + outputAllowance };
 }
 

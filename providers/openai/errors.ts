@@ -15,7 +15,12 @@ export function errorFromResponse(status: number, text: string, headers: Headers
     const parsed: unknown = JSON.parse(text);
     if (isErrorBody(parsed)) {
       body = {
-        error: { ...parsed.error, type: parsed.error.type ?? 'upstream_error', param: parsed.error.param ?? null, code: parsed.error.code ?? null },
+        error: {
+          ...parsed.error,
+          type: parsed.error.type ?? 'upstream_error',
+          param: parsed.error.param ?? null,
+          code: parsed.error.code ?? null,
+        },
       };
     }
   } catch {
@@ -38,20 +43,36 @@ export function errorFromResponse(status: number, text: string, headers: Headers
 }
 
 export function unreachable(targetId: string, cause: unknown): UpstreamError {
-  const reason = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
+  const reason =
+    cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
   return new UpstreamError(502, 'unreachable', {
-    error: { message: `Upstream ${targetId} is unreachable: ${reason}`, type: 'upstream_error', param: null, code: 'upstream_unreachable' },
+    error: {
+      message: `Upstream ${targetId} is unreachable: ${reason}`,
+      type: 'upstream_error',
+      param: null,
+      code: 'upstream_unreachable',
+    },
   });
 }
 
 export function timedOut(targetId: string, ms: number): UpstreamError {
   return new UpstreamError(504, 'timeout', {
-    error: { message: `Upstream ${targetId} did not answer within ${ms} ms`, type: 'upstream_error', param: null, code: 'upstream_timeout' },
+    error: {
+      message: `Upstream ${targetId} did not answer within ${ms} ms`,
+      type: 'upstream_error',
+      param: null,
+      code: 'upstream_timeout',
+    },
   });
 }
 
 export function aborted(): UpstreamError {
   return new UpstreamError(499, 'aborted', {
-    error: { message: 'The client closed the request', type: 'invalid_request_error', param: null, code: 'client_closed_request' },
+    error: {
+      message: 'The client closed the request',
+      type: 'invalid_request_error',
+      param: null,
+      code: 'client_closed_request',
+    },
   });
 }

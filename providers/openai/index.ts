@@ -1,7 +1,14 @@
 // Targets that speak OpenAI's wire format (OpenAI, vLLM, Ollama…): a base URL plus a key.
 import { z } from 'zod';
 import { compileModels } from '../../policies/model-access/index.js';
-import { type ChatCall, type ChatTarget, type Completion, type TargetDeps, TargetSetupError, type Usage } from '../types.js';
+import {
+  type ChatCall,
+  type ChatTarget,
+  type Completion,
+  type TargetDeps,
+  TargetSetupError,
+  type Usage,
+} from '../types.js';
 import { aborted, errorFromResponse, timedOut, unreachable } from './errors.js';
 
 export const secretRefSchema = z.strictObject({ env: z.string().min(1) });
@@ -32,7 +39,11 @@ export function usageOf(value: unknown): Usage | null {
   return { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, totalTokens: u.total_tokens };
 }
 
-export function createOpenAITarget(config: OpenAITargetConfig, deps: TargetDeps, path: ReadonlyArray<string | number>): ChatTarget {
+export function createOpenAITarget(
+  config: OpenAITargetConfig,
+  deps: TargetDeps,
+  path: ReadonlyArray<string | number>,
+): ChatTarget {
   let key: string | undefined;
   if (config.secret_key_ref) {
     key = deps.env[config.secret_key_ref.env];

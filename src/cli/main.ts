@@ -17,11 +17,16 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       const { values } = parseArgs({
         args: rest,
-        options: { config: { type: 'string', short: 'c' }, port: { type: 'string', short: 'p' }, host: { type: 'string' } },
+        options: {
+          config: { type: 'string', short: 'c' },
+          port: { type: 'string', short: 'p' },
+          host: { type: 'string' },
+        },
       });
       if (!values.config) throw new UsageError('run needs --config FILE');
       const port = values.port === undefined ? undefined : Number(values.port);
-      if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) throw new UsageError(`--port must be a port number, got ${values.port}`);
+      if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535))
+        throw new UsageError(`--port must be a port number, got ${values.port}`);
       return run({ config: values.config, host: values.host, port });
     }
     case 'lint': {
@@ -45,7 +50,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError || (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      err instanceof UsageError ||
+      (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       console.error(`tollgate: ${err.message}\n${USAGE}`);
       process.exitCode = 2;
     } else if (err instanceof ConfigFileError) {

@@ -18,7 +18,12 @@ export function checkConfig(config: Config, source: ConfigSource): ConfigIssue[]
   const targetIds = new Map<string, number>();
   config.providers.targets.forEach((t, i) => {
     const first = targetIds.get(t.id);
-    if (first !== undefined) error('duplicate_target', ['providers', 'targets', i, 'id'], `target id "${t.id}" is already used by providers.targets[${first}]`);
+    if (first !== undefined)
+      error(
+        'duplicate_target',
+        ['providers', 'targets', i, 'id'],
+        `target id "${t.id}" is already used by providers.targets[${first}]`,
+      );
     else targetIds.set(t.id, i);
   });
 
@@ -31,7 +36,12 @@ export function checkConfig(config: Config, source: ConfigSource): ConfigIssue[]
     const at = ['consumer_groups', i] as PathSegment[];
     const name = g.name.toLowerCase();
     const first = groupNames.get(name);
-    if (first !== undefined) error('duplicate_group', [...at, 'name'], `consumer group name "${g.name}" is already used by consumer_groups[${first}]`);
+    if (first !== undefined)
+      error(
+        'duplicate_group',
+        [...at, 'name'],
+        `consumer group name "${g.name}" is already used by consumer_groups[${first}]`,
+      );
     else groupNames.set(name, i);
 
     if (g.api_key !== undefined && g.api_key_sha256 !== undefined) {
@@ -42,25 +52,41 @@ export function checkConfig(config: Config, source: ConfigSource): ConfigIssue[]
     if (g.api_key_sha256 !== undefined) keys.push([[...at, 'api_key_sha256'], g.api_key_sha256.toLowerCase()]);
     for (const [path, hash] of keys) {
       const owner = keyOwners.get(hash);
-      if (owner !== undefined) error('duplicate_key', path, `this API key is already used by ${owner}`, 'every team needs its own key');
+      if (owner !== undefined)
+        error('duplicate_key', path, `this API key is already used by ${owner}`, 'every team needs its own key');
       else keyOwners.set(hash, `consumer group "${g.name}"`);
     }
-    if (keys.length === 0) warn('group_without_key', at, `consumer group "${g.name}" has no api_key: no request can use it`);
+    if (keys.length === 0)
+      warn('group_without_key', at, `consumer group "${g.name}" has no api_key: no request can use it`);
 
     (g.allowed_models ?? []).forEach((model, j) => {
       if (!servable(model)) {
-        error('model_not_served', [...at, 'allowed_models', j], `model "${model}" is allowed but no provider target serves it`, "add it to a target's models, or add a target without a models list");
+        error(
+          'model_not_served',
+          [...at, 'allowed_models', j],
+          `model "${model}" is allowed but no provider target serves it`,
+          "add it to a target's models, or add a target without a models list",
+        );
       }
     });
   });
 
   (config.rate_limit_defaults.allowed_models ?? []).forEach((model, j) => {
-    if (!servable(model)) error('model_not_served', ['rate_limit_defaults', 'allowed_models', j], `model "${model}" is allowed but no provider target serves it`);
+    if (!servable(model))
+      error(
+        'model_not_served',
+        ['rate_limit_defaults', 'allowed_models', j],
+        `model "${model}" is allowed but no provider target serves it`,
+      );
   });
 
   config.policies.forEach((p, i) => {
     if (!ENFORCED_POLICY_TYPES.includes(p.type)) {
-      warn('policy_not_enforced', ['policies', i, 'type'], `policy "${p.name}" of type "${p.type}" is accepted but not enforced by this version of tollgate`);
+      warn(
+        'policy_not_enforced',
+        ['policies', i, 'type'],
+        `policy "${p.name}" of type "${p.type}" is accepted but not enforced by this version of tollgate`,
+      );
     }
   });
   return issues;

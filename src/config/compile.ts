@@ -42,7 +42,9 @@ function policy(group: string, limits: NamedLimits, models: readonly string[] | 
   return { group, limits, specs: namedLimitSpecs(limits), models: models ? compileModels(models) : null };
 }
 
-export type Compiled = { runtime: RuntimeConfig; issues: ConfigIssue[] } | { runtime: undefined; issues: ConfigIssue[] };
+export type Compiled =
+  | { runtime: RuntimeConfig; issues: ConfigIssue[] }
+  | { runtime: undefined; issues: ConfigIssue[] };
 
 export function compile(config: Config, source: ConfigSource, deps: TargetDeps): Compiled {
   const issues: ConfigIssue[] = [];

@@ -32,7 +32,11 @@ export const rateLimitDefaultsSchema = rateLimitsSchema.extend({
 export const serverSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65_535).default(41002),
-  max_body_bytes: z.number().int().positive().default(16 * 1024 * 1024),
+  max_body_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
   /** Take the client address from X-Forwarded-For (behind a load balancer). */
   trust_proxy: z.boolean().default(false),
 });

@@ -1,5 +1,5 @@
 // A YAML config file kept with its syntax tree, so any config path maps back to line:column.
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Document } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { ConfigIssue, PathSegment, Severity } from './issues.js';
 import { formatPath } from './issues.js';
 
@@ -16,7 +16,14 @@ export interface ConfigSource {
   readonly syntaxIssues: ConfigIssue[];
   /** Where a path's value is written; for a path that is absent, where its parent is. */
   locate(path: readonly PathSegment[], at?: 'key' | 'value'): Position;
-  issue(severity: Severity, code: string, path: readonly PathSegment[], message: string, hint?: string, at?: 'key' | 'value'): ConfigIssue;
+  issue(
+    severity: Severity,
+    code: string,
+    path: readonly PathSegment[],
+    message: string,
+    hint?: string,
+    at?: 'key' | 'value',
+  ): ConfigIssue;
 }
 
 const YAML_CODES: Record<string, string> = { DUPLICATE_KEY: 'duplicate_key' };

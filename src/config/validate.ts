@@ -48,8 +48,10 @@ function fromZod(source: ConfigSource, zi: z.core.$ZodIssue): ConfigIssue[] {
   const value = valueAt(source.data, path);
   let message = zi.message;
   if (zi.code === 'invalid_type' && value === undefined) message = 'required field is missing';
-  else if (zi.code === 'invalid_type') message = `expected ${zi.expected === 'int' ? 'a whole number' : zi.expected}, got ${describe(value)}`;
-  else if (zi.code === 'too_small' && zi.origin === 'number') message = `must be ${zi.inclusive ? 'at least' : 'greater than'} ${String(zi.minimum)}, got ${describe(value)}`;
+  else if (zi.code === 'invalid_type')
+    message = `expected ${zi.expected === 'int' ? 'a whole number' : zi.expected}, got ${describe(value)}`;
+  else if (zi.code === 'too_small' && zi.origin === 'number')
+    message = `must be ${zi.inclusive ? 'at least' : 'greater than'} ${String(zi.minimum)}, got ${describe(value)}`;
   return [source.issue('error', zi.code === 'invalid_type' ? 'wrong_type' : `invalid_${zi.code}`, path, message)];
 }
 

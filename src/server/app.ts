@@ -40,7 +40,15 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
     c.header('x-request-id', requestId);
     await next();
     if (c.req.path.startsWith('/v1/chat/')) {
-      logger.info(eventFor(c.get('event'), { requestId, status: c.res.status, error: c.error, latencyMs: performance.now() - started }), 'request');
+      logger.info(
+        eventFor(c.get('event'), {
+          requestId,
+          status: c.res.status,
+          error: c.error,
+          latencyMs: performance.now() - started,
+        }),
+        'request',
+      );
     }
   });
 
@@ -49,7 +57,12 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
     bodyLimit({
       maxSize: config.server.max_body_bytes,
       onError: () => {
-        throw new GatewayError(413, 'invalid_request_error', 'request_too_large', `The request body is larger than the gateway's limit of ${config.server.max_body_bytes} bytes.`);
+        throw new GatewayError(
+          413,
+          'invalid_request_error',
+          'request_too_large',
+          `The request body is larger than the gateway's limit of ${config.server.max_body_bytes} bytes.`,
+        );
       },
     }),
   );
@@ -73,7 +86,11 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
-  app.notFound((c) => renderError(notFound(`Unknown request URL: ${c.req.method} ${c.req.path}.`, 'unknown_url'), c, () => {}));
-  app.onError((err, c) => renderError(err, c, (e) => logger.error({ err: e, request_id: c.get('requestId') }, 'unhandled error')));
+  app.notFound((c) =>
+    renderError(notFound(`Unknown request URL: ${c.req.method} ${c.req.path}.`, 'unknown_url'), c, () => {}),
+  );
+  app.onError((err, c) =>
+    renderError(err, c, (e) => logger.error({ err: e, request_id: c.get('requestId') }, 'unhandled error')),
+  );
   return app;
 }

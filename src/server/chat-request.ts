@@ -9,7 +9,11 @@ export function parseChatRequest(raw: string): ChatRequest {
   try {
     json = JSON.parse(raw);
   } catch {
-    throw invalidRequest('We could not parse the JSON body of your request. Send valid JSON with Content-Type: application/json.', null, 'invalid_json');
+    throw invalidRequest(
+      'We could not parse the JSON body of your request. Send valid JSON with Content-Type: application/json.',
+      null,
+      'invalid_json',
+    );
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw invalidRequest('The request body must be a JSON object.', null, 'invalid_json');
@@ -22,7 +26,8 @@ export function parseChatRequest(raw: string): ChatRequest {
 function fromIssue(issue: z.core.$ZodIssue, body: object): Error {
   const param = formatPath(issue.path);
   let value: unknown = body;
-  for (const seg of issue.path) value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[seg] : undefined;
+  for (const seg of issue.path)
+    value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[seg] : undefined;
   if (issue.code === 'invalid_type' && value === undefined) {
     return invalidRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
   }

@@ -7,8 +7,8 @@ import type { Caller } from '../identify/index.js';
 import type { AppEnv, GatewayDeps } from './app-types.js';
 import { applyOutputCap, parseChatRequest } from './chat-request.js';
 import { GatewayError, invalidRequest } from './errors.js';
-import { rateLimitRefusal } from './refusal.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
+import { rateLimitRefusal } from './refusal.js';
 import type { Route } from './router.js';
 import { completionText, estimatedUsage } from './usage.js';
 
@@ -22,7 +22,10 @@ export function createChatHandler(
 
   const setRateHeaders = (c: Context<AppEnv>, snapshots: readonly LimitSnapshot[]) => {
     const remaining = (name: string) => snapshots.find((s) => s.check.spec.name === name)?.remaining ?? null;
-    c.get('event').rate_limit = { remaining_requests: remaining('requests_per_minute'), remaining_tokens: remaining('tokens_per_minute') };
+    c.get('event').rate_limit = {
+      remaining_requests: remaining('requests_per_minute'),
+      remaining_tokens: remaining('tokens_per_minute'),
+    };
     if (!config.responseHeaders) return;
     for (const [k, v] of Object.entries(rateLimitHeaders(snapshots, now()))) c.header(k, v);
   };
@@ -36,16 +39,31 @@ export function createChatHandler(
     const request = parseChatRequest(raw);
     event.model = request.model;
     if (request.stream) {
-      throw invalidRequest('stream: true is not supported by this gateway yet; send the request without it.', 'stream', 'unsupported_parameter');
+      throw invalidRequest(
+        'stream: true is not supported by this gateway yet; send the request without it.',
+        'stream',
+        'unsupported_parameter',
+      );
     }
 
     if (caller.policy.models && !caller.policy.models.matches(request.model)) {
       setRateHeaders(c, await store.snapshot(caller.checks, now()));
-      throw new GatewayError(403, 'access_denied', 'model_not_allowed', `Model ${request.model} is not allowed for consumer group: ${caller.policy.group}`);
+      throw new GatewayError(
+        403,
+        'access_denied',
+        'model_not_allowed',
+        `Model ${request.model} is not allowed for consumer group: ${caller.policy.group}`,
+      );
     }
     const target = route(request.model);
     if (!target) {
-      throw new GatewayError(404, 'invalid_request_error', 'model_not_found', `The model \`${request.model}\` does not exist or no provider target serves it.`, { param: 'model' });
+      throw new GatewayError(
+        404,
+        'invalid_request_error',
+        'model_not_found',
+        `The model \`${request.model}\` does not exist or no provider target serves it.`,
+        { param: 'model' },
+      );
     }
     event.target = target.id;
 
@@ -71,7 +89,8 @@ export function createChatHandler(
       const started = performance.now();
       const completion = await target.complete({ ...call, signal: c.req.raw.signal, requestId: c.get('requestId') });
       event.upstream_latency_ms = Math.round(performance.now() - started);
-      const usage = completion.usage ?? estimatedUsage(tokenizer, request.model, promptTokens, completionText(completion.body));
+      const usage =
+        completion.usage ?? estimatedUsage(tokenizer, request.model, promptTokens, completionText(completion.body));
       event.usage = usage;
       setRateHeaders(c, (await store.settle(id, usage.totalTokens, now())) ?? snapshots);
       return c.body(completion.body, completion.status as 200, { 'content-type': 'application/json' });

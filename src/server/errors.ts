@@ -47,6 +47,11 @@ export function renderError(err: unknown, c: Context, log: (err: unknown) => voi
     return c.json(err.body, err.status as 400);
   }
   log(err);
-  const internal = new GatewayError(500, 'server_error', 'internal_error', 'The gateway hit an internal error; the request was not completed.');
+  const internal = new GatewayError(
+    500,
+    'server_error',
+    'internal_error',
+    'The gateway hit an internal error; the request was not completed.',
+  );
   return c.json(internal.body(), 500);
 }

@@ -23,7 +23,8 @@ const BY_CODE: Record<string, Outcome> = {
 
 export function outcomeOf(status: number, error: unknown): Outcome {
   if (error instanceof UpstreamError) return error.failure === 'aborted' ? 'client_aborted' : 'upstream_error';
-  if (error instanceof GatewayError) return BY_CODE[error.code ?? ''] ?? (error.status < 500 ? 'invalid_request' : 'error');
+  if (error instanceof GatewayError)
+    return BY_CODE[error.code ?? ''] ?? (error.status < 500 ? 'invalid_request' : 'error');
   return status < 400 ? 'ok' : 'error';
 }
 
@@ -32,7 +33,8 @@ export function eventFor(
   done: { requestId: string; status: number; error: unknown; latencyMs: number },
 ): Record<string, unknown> {
   const outcome = outcomeOf(done.status, done.error);
-  const limit = done.error instanceof GatewayError && outcome === 'rate_limited' ? done.error.options.details?.limit : undefined;
+  const limit =
+    done.error instanceof GatewayError && outcome === 'rate_limited' ? done.error.options.details?.limit : undefined;
   return {
     request_id: done.requestId,
     consumer_group: event.consumer_group ?? null,
@@ -42,7 +44,11 @@ export function eventFor(
     outcome,
     ...(limit ? { limit } : {}),
     usage: event.usage
-      ? { prompt_tokens: event.usage.promptTokens, completion_tokens: event.usage.completionTokens, total_tokens: event.usage.totalTokens }
+      ? {
+          prompt_tokens: event.usage.promptTokens,
+          completion_tokens: event.usage.completionTokens,
+          total_tokens: event.usage.totalTokens,
+        }
       : null,
     rate_limit: event.rate_limit ?? null,
     upstream_latency_ms: event.upstream_latency_ms ?? null,

@@ -16,24 +16,32 @@ export function listen(app: Hono<AppEnv>, host: string, port: number): Promise<L
   return new Promise((resolve, reject) => {
     let server: ServerType;
     const onError = (err: Error) => reject(err);
-    server = serve({ fetch: app.fetch, hostname: host, port, serverOptions: { ServerResponse: CanonicalHeaderResponse as typeof ServerResponse } }, (info) => {
-      server.off('error', onError);
-      const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-      resolve({
-        url: `http://${shownHost}:${info.port}`,
-        port: info.port,
-        close: (graceMs = 10_000) =>
-          new Promise<void>((done) => {
-            const cut = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), graceMs);
-            cut.unref();
-            server.close(() => {
-              clearTimeout(cut);
-              done();
-            });
-            if ('closeIdleConnections' in server) server.closeIdleConnections();
-          }),
-      });
-    });
+    server = serve(
+      {
+        fetch: app.fetch,
+        hostname: host,
+        port,
+        serverOptions: { ServerResponse: CanonicalHeaderResponse as typeof ServerResponse },
+      },
+      (info) => {
+        server.off('error', onError);
+        const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+        resolve({
+          url: `http://${shownHost}:${info.port}`,
+          port: info.port,
+          close: (graceMs = 10_000) =>
+            new Promise<void>((done) => {
+              const cut = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), graceMs);
+              cut.unref();
+              server.close(() => {
+                clearTimeout(cut);
+                done();
+              });
+              if ('closeIdleConnections' in server) server.closeIdleConnections();
+            }),
+        });
+      },
+    );
     server.once('error', onError);
   });
 }

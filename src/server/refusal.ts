@@ -23,8 +23,14 @@ export function rateLimitRefusal(group: string, decision: Extract<Decision, { ad
     'retry-after-ms': String(Math.max(1, Math.ceil(decision.retryAfterMs))),
   };
   if (decision.retryAfterMs > SDK_MAX_WAIT_MS) headers['x-should-retry'] = 'false';
-  return new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', `Rate limit exceeded for consumer group: ${group}`, {
-    details: { ...details, retry_after_seconds: seconds },
-    headers,
-  });
+  return new GatewayError(
+    429,
+    'rate_limit_error',
+    'rate_limit_exceeded',
+    `Rate limit exceeded for consumer group: ${group}`,
+    {
+      details: { ...details, retry_after_seconds: seconds },
+      headers,
+    },
+  );
 }

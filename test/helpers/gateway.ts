@@ -1,0 +1,72 @@
+// Starts a real gateway on an ephemeral port from YAML text, with a test clock and captured logs.
+import { Writable } from 'node:stream';
+import OpenAI from 'openai';
+import { pino } from 'pino';
+import { formatIssue, hasErrors } from '../../src/config/issues.js';
+import { loadConfigText } from '../../src/config/load.js';
+import { createApp } from '../../src/server/app.js';
+import { listen } from '../../src/server/listen.js';
+import { MemoryStore } from '../../src/stores/memory.js';
+import type { BudgetStore } from '../../src/stores/types.js';
+import { createTokenizer } from '../../src/tokens/index.js';
+import { type TestClock, testClock } from './clock.js';
+
+export const tokenizer = createTokenizer();
+
+export interface TestGateway {
+  readonly url: string;
+  readonly clock: TestClock;
+  readonly store: BudgetStore;
+  /** Every log line the gateway wrote, parsed. */
+  readonly logs: Array<Record<string, unknown>>;
+  /** Raw log text, to check that nothing secret is ever written. */
+  logText(): string;
+  client(apiKey: string, options?: Partial<ConstructorParameters<typeof OpenAI>[0]>): OpenAI;
+  post(body: unknown, headers?: Record<string, string>, path?: string): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startGateway(
+  yaml: string,
+  options: { env?: Record<string, string>; clock?: TestClock; store?: BudgetStore } = {},
+): Promise<TestGateway> {
+  const clock = options.clock ?? testClock();
+  const loaded = loadConfigText('test.yaml', yaml, { env: options.env ?? {}, tokenizer, now: clock.now });
+  if (!loaded.runtime || hasErrors(loaded.issues)) {
+    throw new Error(`test config has errors:\n${loaded.issues.map(formatIssue).join('\n')}`);
+  }
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = pino({ base: undefined }, sink);
+  const store = options.store ?? new MemoryStore();
+  const app = createApp({ config: loaded.runtime, store, tokenizer, now: clock.now, logger });
+  const server = await listen(app, '127.0.0.1', 0);
+  return {
+    url: server.url,
+    clock,
+    store,
+    get logs() {
+      return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
+    logText: () => lines.join('\n'),
+    client: (apiKey, clientOptions = {}) =>
+      new OpenAI({ apiKey, baseURL: `${server.url}/v1`, maxRetries: 0, ...clientOptions }),
+    post: (body, headers = {}, path = '/v1/chat/completions') =>
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    close: () => server.close(100),
+  };
+}
+
+export const hello = (model = 'gpt-4o-mini', content = 'Hello') => ({
+  model,
+  messages: [{ role: 'user', content }],
+});

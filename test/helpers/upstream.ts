@@ -1,0 +1,52 @@
+// msw standing in for an OpenAI-compatible upstream: records what it was sent, answers as told.
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+
+export const UPSTREAM = 'https://api.openai.test/v1';
+
+export interface Received {
+  readonly headers: Headers;
+  readonly body: Record<string, unknown>;
+}
+
+export type Answer = (req: Received) => Response | Promise<Response>;
+
+export function completion(
+  content: string,
+  usage: { prompt_tokens: number; completion_tokens: number } | null,
+  model = 'gpt-4o-mini',
+) {
+  return {
+    id: 'chatcmpl-upstream',
+    object: 'chat.completion',
+    created: 1_776_940_200,
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop', logprobs: null }],
+    ...(usage ? { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } } : {}),
+  };
+}
+
+/** An upstream that answers with `answer` (default: a fixed completion of 150 tokens). */
+export function fakeOpenAI() {
+  const received: Received[] = [];
+  let answer: Answer = () => HttpResponse.json(completion('Hi there!', { prompt_tokens: 8, completion_tokens: 142 }));
+  const server = setupServer(
+    http.post(`${UPSTREAM}/chat/completions`, async ({ request }) => {
+      const got: Received = { headers: request.headers, body: (await request.json()) as Record<string, unknown> };
+      received.push(got);
+      return answer(got);
+    }),
+  );
+  return {
+    received,
+    answer(fn: Answer) {
+      answer = fn;
+    },
+    listen: () => server.listen({ onUnhandledRequest: 'bypass' }),
+    reset() {
+      received.length = 0;
+      answer = () => HttpResponse.json(completion('Hi there!', { prompt_tokens: 8, completion_tokens: 142 }));
+    },
+    close: () => server.close(),
+  };
+}
