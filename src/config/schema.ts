@@ -1,6 +1,7 @@
 // The policy-config.yaml schema (seed 003's format plus tollgate's fields), one source of truth.
 import { z } from 'zod';
 import { targetSchema } from '../../providers/index.js';
+import { storeConfigSchema } from '../stores/config.js';
 
 const limit = z.number().int().positive();
 
@@ -67,6 +68,7 @@ export const configSchema = z.strictObject({
   response_headers: z.boolean().optional(),
   budget: budgetSchema.default(budgetSchema.parse({})),
   policies: z.array(policySchema).default([]),
+  store: storeConfigSchema.optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
