@@ -11,11 +11,22 @@ import {
   usedIn,
   type WindowState,
 } from '../../policies/rate-limit/index.js';
-import type { BudgetStore, ReserveInput, ReserveResult } from './types.js';
+import type { BudgetStore, ReserveInput, ReserveResult, StoreHealth } from './types.js';
 
 interface Counter {
-  readonly spec: LimitSpec;
+  /** The spec of the last check that used it (a restored counter has its file's window). */
+  spec: LimitSpec;
   readonly state: WindowState;
+}
+
+/** One counter's live buckets, as the state file keeps them. */
+export interface CounterDump {
+  readonly key: string;
+  readonly windowMs: number;
+  readonly bucketMs: number;
+  readonly sliding: boolean;
+  /** `[start, amount]`, oldest first. */
+  readonly buckets: ReadonlyArray<readonly [number, number]>;
 }
 
 interface Taken {
@@ -63,7 +74,7 @@ export class MemoryStore implements BudgetStore {
     return this.#snapshots(open.checks, now);
   }
 
-  async release(id: string): Promise<void> {
+  async release(id: string, _now?: number): Promise<void> {
     const open = this.#take(id);
     for (const t of open?.taken ?? []) adjust(t.counter.state, t.bucket, -t.amount);
   }
@@ -72,7 +83,62 @@ export class MemoryStore implements BudgetStore {
     return this.#snapshots(checks, now);
   }
 
+  health(): StoreHealth {
+    return { store: 'memory', status: 'ok' };
+  }
+
   async close(): Promise<void> {}
+
+  /** Reservations neither settled nor released yet. */
+  get openCount(): number {
+    return this.#open.size;
+  }
+
+  /**
+   * Every live counter without what open reservations hold: a process that restarts from this
+   * has lost those requests, so their reservations are given back rather than left as phantoms.
+   */
+  exportCounters(now: number): CounterDump[] {
+    const held = new Map<Counter, Map<number, number>>();
+    for (const open of this.#open.values()) {
+      for (const t of open.taken) {
+        const byBucket = held.get(t.counter) ?? new Map<number, number>();
+        byBucket.set(t.bucket, (byBucket.get(t.bucket) ?? 0) + t.amount);
+        held.set(t.counter, byBucket);
+      }
+    }
+    const dumps: CounterDump[] = [];
+    for (const [key, counter] of this.#counters) {
+      const buckets = prune(counter.spec, counter.state, now)
+        .map((b) => [b.start, b.amount - (held.get(counter)?.get(b.start) ?? 0)] as const)
+        .filter(([, amount]) => amount > 0);
+      if (buckets.length === 0) continue;
+      const { windowMs, bucketMs, sliding } = counter.spec;
+      dumps.push({ key, windowMs, bucketMs, sliding, buckets });
+    }
+    return dumps;
+  }
+
+  /** Adds counters saved by exportCounters; buckets that have left their window are dropped. */
+  importCounters(dumps: readonly CounterDump[], now: number): void {
+    for (const d of dumps) {
+      const { windowMs, bucketMs, sliding } = d;
+      const spec: LimitSpec = {
+        name: d.key,
+        unit: 'tokens',
+        limit: Number.POSITIVE_INFINITY,
+        windowMs,
+        bucketMs,
+        sliding,
+      };
+      const state = prune(
+        spec,
+        d.buckets.map(([start, amount]) => ({ start, amount })).sort((a, b) => a.start - b.start),
+        now,
+      );
+      if (state.length > 0) this.#counters.set(d.key, { spec, state });
+    }
+  }
 
   #take(id: string): Open | undefined {
     const open = this.#open.get(id);
@@ -94,10 +160,12 @@ export class MemoryStore implements BudgetStore {
 
   #counter(check: LimitCheck): Counter {
     let counter = this.#counters.get(check.key);
-    if (!counter) {
+    if (!counter || !sameWindow(counter.spec, check.spec)) {
+      // A restored counter whose window the config has since changed starts afresh.
       counter = { spec: check.spec, state: [] };
       this.#counters.set(check.key, counter);
     }
+    counter.spec = check.spec;
     return counter;
   }
 
@@ -113,4 +181,8 @@ export class MemoryStore implements BudgetStore {
       };
     });
   }
+}
+
+function sameWindow(a: LimitSpec, b: LimitSpec): boolean {
+  return a === b || (a.windowMs === b.windowMs && a.bucketMs === b.bucketMs && a.sliding === b.sliding);
 }

@@ -27,5 +27,22 @@ export interface BudgetStore {
   release(id: string, now: number): Promise<void>;
   /** Current state of checks without taking anything. */
   snapshot(checks: readonly LimitCheck[], now: number): Promise<LimitSnapshot[]>;
+  /** For /healthz: whether the counters are where they should be. Never throws. */
+  health?(): StoreHealth;
+  /** Finishes the store's work (flush, write-back) and lets go of its resources. */
   close(): Promise<void>;
+}
+
+export interface StoreHealth {
+  readonly store: 'memory' | 'redis';
+  /** `degraded`: the shared store is unreachable and `on_store_error` applies. */
+  readonly status: 'ok' | 'degraded';
+  readonly [detail: string]: string | number | boolean | null;
+}
+
+/** Where stores report what an operator must know (a pino logger fits). */
+export interface StoreLogger {
+  info(details: Record<string, unknown>, message: string): void;
+  warn(details: Record<string, unknown>, message: string): void;
+  error(details: Record<string, unknown>, message: string): void;
 }
