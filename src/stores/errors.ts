@@ -1,0 +1,19 @@
+// The errors stores raise: a shared store that is down under on_store_error: fail_closed.
+import { GatewayError } from '../server/errors.js';
+
+/** Rendered as an OpenAI-shaped 503 by the one error renderer, like every GatewayError. */
+export class StoreUnavailableError extends GatewayError {
+  constructor(retryAfterSeconds: number) {
+    super(
+      503,
+      'server_error',
+      'budget_store_unavailable',
+      'The gateway cannot reach its budget store and is configured to refuse requests until it is back (on_store_error: fail_closed). Retry shortly.',
+      { headers: { 'retry-after': String(retryAfterSeconds) } },
+    );
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** A store config that cannot be used (a missing secret): `tollgate run` refuses to start. */
+export class StoreSetupError extends Error {}

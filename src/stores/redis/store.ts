@@ -1,0 +1,259 @@
+// The shared BudgetStore: one Lua round trip per admission, a local fallback while Redis is down.
+import { randomUUID } from 'node:crypto';
+import type { LimitCheck, LimitSnapshot } from '../../../policies/rate-limit/index.js';
+import { StoreUnavailableError } from '../errors.js';
+import type { BudgetStore, ReserveInput, ReserveResult, StoreHealth, StoreLogger } from '../types.js';
+import { type RedisClient, whenReady } from './client.js';
+import { LocalFallback } from './fallback.js';
+import { RedisKeys, RedisScripts } from './scripts.js';
+
+export type OnStoreError = 'local' | 'fail_open' | 'fail_closed';
+
+export interface RedisStoreOptions {
+  readonly client: RedisClient;
+  readonly keyPrefix: string;
+  readonly onStoreError: OnStoreError;
+  /** How many instances share the limits; default: how many heartbeat in Redis. */
+  readonly instances?: number | undefined;
+  readonly leaseMs: number;
+  /** The budget clock; must be the one whose `now` reaches reserve/settle (NTP-synced hosts). */
+  readonly now: () => number;
+  readonly logger: StoreLogger;
+  /** How often to look for Redis during an outage. */
+  readonly probeMs?: number | undefined;
+  /** How long close() waits for in-flight reservations to settle. */
+  readonly drainMs?: number | undefined;
+}
+
+type Deferred =
+  | {
+      readonly kind: 'settle';
+      readonly id: string;
+      readonly checks: readonly LimitCheck[];
+      actual: number;
+      now: number;
+    }
+  | { readonly kind: 'release'; readonly id: string; readonly now: number };
+
+/** Settles owed to Redis beyond this many are dropped (their leases give the reservations back). */
+const MAX_DEFERRED = 100_000;
+
+export class RedisStore implements BudgetStore {
+  readonly #o: RedisStoreOptions;
+  readonly #scripts: RedisScripts;
+  readonly #instance = randomUUID();
+  readonly #local = new LocalFallback();
+  /** Reservations taken in Redis and not settled yet: their checks, by request id. */
+  readonly #open = new Map<string, readonly LimitCheck[]>();
+  #deferred: Deferred[] = [];
+  #dropped = 0;
+  #down: { readonly since: number; readonly error: string } | null = null;
+  #observed = 1;
+  #recovering = false;
+  #closed = false;
+  #flushing: Promise<void> = Promise.resolve();
+  readonly #heartbeat: NodeJS.Timeout;
+  #probe: NodeJS.Timeout | undefined;
+
+  constructor(options: RedisStoreOptions) {
+    this.#o = options;
+    const keys = new RedisKeys(options.keyPrefix);
+    // A settled id is remembered for ten leases, so a settle retried after an outage counts once.
+    this.#scripts = new RedisScripts(options.client, keys, options.leaseMs, options.leaseMs * 10);
+    options.client.on('error', (err: unknown) => this.#fail(err));
+    options.client.on('ready', () => void this.#recover());
+    this.#heartbeat = setInterval(() => void this.#beat(), Math.max(100, Math.floor(options.leaseMs / 3)));
+    this.#heartbeat.unref();
+  }
+
+  /** Waits for the first connection; without one, the store starts in its fallback. */
+  async start(waitMs: number): Promise<this> {
+    if (await whenReady(this.#o.client, waitMs)) await this.#beat();
+    else this.#fail(new Error(`not reachable within ${waitMs} ms of start`));
+    return this;
+  }
+
+  async reserve(input: ReserveInput): Promise<ReserveResult> {
+    if (!this.#down) {
+      try {
+        const result = await this.#scripts.reserve(this.#rid(input.id), input.checks, input.demand, input.now);
+        if (result.decision.admitted) this.#open.set(input.id, input.checks);
+        return result;
+      } catch (err) {
+        this.#fail(err);
+      }
+    }
+    if (this.#o.onStoreError === 'fail_closed') throw new StoreUnavailableError(Math.ceil(this.#probeMs / 1000));
+    const failOpen = this.#o.onStoreError === 'fail_open';
+    const result = await this.#local.reserve(input, failOpen ? null : this.#instances());
+    return failOpen ? { ...result, snapshots: [] } : result;
+  }
+
+  async settle(id: string, actualTokens: number, now: number): Promise<LimitSnapshot[] | null> {
+    if (this.#local.has(id)) {
+      const snapshots = await this.#local.settle(id, actualTokens, now);
+      if (!this.#down) this.#flush().catch((err: unknown) => this.#fail(err));
+      return this.#o.onStoreError === 'fail_open' ? [] : snapshots;
+    }
+    const checks = this.#open.get(id);
+    if (!checks) return null;
+    this.#open.delete(id);
+    const op: Deferred = { kind: 'settle', id: this.#rid(id), checks, actual: actualTokens, now };
+    if (!this.#down) {
+      try {
+        const { status, snapshots } = await this.#scripts.settle(op.id, checks, actualTokens, now);
+        return status === 0 ? null : snapshots;
+      } catch (err) {
+        this.#fail(err);
+      }
+    }
+    this.#defer(op);
+    return null;
+  }
+
+  async release(id: string, now: number): Promise<void> {
+    if (this.#local.has(id)) return this.#local.release(id, now);
+    if (!this.#open.delete(id)) return;
+    const op: Deferred = { kind: 'release', id: this.#rid(id), now };
+    if (!this.#down) {
+      try {
+        return await this.#scripts.release(op.id, now);
+      } catch (err) {
+        this.#fail(err);
+      }
+    }
+    this.#defer(op);
+  }
+
+  async snapshot(checks: readonly LimitCheck[], now: number): Promise<LimitSnapshot[]> {
+    if (!this.#down) {
+      try {
+        return await this.#scripts.snapshot(checks, now);
+      } catch (err) {
+        this.#fail(err);
+      }
+    }
+    return this.#o.onStoreError === 'local' ? this.#local.snapshot(checks, now, this.#instances()) : [];
+  }
+
+  health(): StoreHealth {
+    return {
+      store: 'redis',
+      status: this.#down ? 'degraded' : 'ok',
+      on_store_error: this.#o.onStoreError,
+      instances: this.#instances(),
+      down_since: this.#down ? new Date(this.#down.since).toISOString() : null,
+      error: this.#down?.error ?? null,
+      pending_write_back: this.#deferred.length + this.#local.ledgerSize,
+      dropped_write_back: this.#dropped,
+    };
+  }
+
+  /** Waits for in-flight requests to settle, writes back what it owes Redis, disconnects. */
+  async close(): Promise<void> {
+    const deadline = Date.now() + (this.#o.drainMs ?? 5_000);
+    while (this.#open.size + this.#local.openCount > 0 && Date.now() < deadline) await sleep(10);
+    clearInterval(this.#heartbeat);
+    clearInterval(this.#probe);
+    if (!this.#down) await this.#flush().catch((err: unknown) => this.#fail(err));
+    if (this.#deferred.length + this.#local.ledgerSize > 0) {
+      const owed = this.#deferred.length + this.#local.ledgerSize;
+      this.#o.logger.warn({ owed }, 'budget store: exiting without writing back usage spent during an outage');
+    }
+    this.#closed = true;
+    await Promise.race([this.#o.client.quit().catch(() => {}), sleep(this.#probeMs)]);
+    this.#o.client.disconnect();
+  }
+
+  get #probeMs(): number {
+    return this.#o.probeMs ?? 1_000;
+  }
+
+  #instances(): number {
+    return this.#o.instances ?? this.#observed;
+  }
+
+  /** Ids in Redis carry the instance, so two instances given the same request id never collide. */
+  #rid(id: string): string {
+    return `${this.#instance}:${id}`;
+  }
+
+  #defer(op: Deferred): void {
+    if (this.#deferred.length >= MAX_DEFERRED) {
+      this.#deferred.shift();
+      this.#dropped++;
+    }
+    this.#deferred.push(op);
+  }
+
+  /** Enters the outage mode once, logs it once, and starts looking for Redis. */
+  #fail(err: unknown): void {
+    if (this.#down || this.#closed) return;
+    const error = err instanceof Error ? err.message : String(err);
+    this.#down = { since: Date.now(), error };
+    const { onStoreError, logger } = this.#o;
+    const then = {
+      local: `each limit is enforced in this instance at limit / ${this.#instances()}`,
+      fail_open: 'requests are admitted without limits',
+      fail_closed: 'requests are refused with 503',
+    }[onStoreError];
+    logger.warn({ error, on_store_error: onStoreError }, `budget store unreachable: ${then} until it is back`);
+    this.#probe = setInterval(() => void this.#recover(), this.#probeMs);
+    this.#probe.unref();
+  }
+
+  /** Once Redis answers again: replays what it owes, writes back local usage, then uses Redis. */
+  async #recover(): Promise<void> {
+    if (!this.#down || this.#recovering || this.#closed) return;
+    this.#recovering = true;
+    try {
+      await this.#scripts.ping();
+      const owed = this.#deferred.length + this.#local.ledgerSize;
+      await this.#flush();
+      const outageMs = Date.now() - this.#down.since;
+      this.#down = null;
+      clearInterval(this.#probe);
+      this.#o.logger.info({ outage_ms: outageMs, written_back: owed }, 'budget store reachable again');
+      await this.#beat();
+    } catch {
+      // Still down: the probe tries again.
+    } finally {
+      this.#recovering = false;
+    }
+  }
+
+  async #beat(): Promise<void> {
+    if (this.#down || this.#closed) return;
+    try {
+      const ids = [...this.#open.keys()].map((id) => this.#rid(id));
+      this.#observed = Math.max(1, await this.#scripts.heartbeat(this.#o.now(), this.#instance, this.#o.leaseMs, ids));
+      if (this.#deferred.length + this.#local.ledgerSize > 0) await this.#flush();
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  /** One write-back at a time: deferred settles in order, then the local ledger. */
+  #flush(): Promise<void> {
+    const run = this.#flushing.then(() => this.#flushNow());
+    this.#flushing = run.catch(() => {});
+    return run;
+  }
+
+  async #flushNow(): Promise<void> {
+    for (let op = this.#deferred[0]; op; op = this.#deferred[0]) {
+      if (op.kind === 'settle') await this.#scripts.settle(op.id, op.checks, op.actual, op.now);
+      else await this.#scripts.release(op.id, op.now);
+      this.#deferred.shift();
+    }
+    const entries = this.#local.takeLedger();
+    try {
+      await this.#scripts.writeBack(this.#o.now(), entries);
+    } catch (err) {
+      this.#local.restore(entries);
+      throw err;
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
