@@ -21,3 +21,4 @@ export function createTarget(config: TargetConfig, deps: TargetDeps, path: Reado
 
 export { type ChatRequest, chatRequestSchema } from './chat-schema.js';
 export * from './types.js';
+export * from './sse.js';

@@ -27,6 +27,19 @@ export interface Completion {
   readonly usage: Usage | null;
 }
 
+/**
+ * One `chat.completion.chunk` of a stream, as OpenAI sends it when asked for usage
+ * (`"usage": null` on every chunk, then a final chunk with empty choices and the usage).
+ */
+export interface StreamChunk {
+  /** The chunk as JSON text. */
+  readonly data: string;
+  /** Text the model generated in this chunk (content and tool-call arguments), for counting. */
+  readonly text: string;
+  /** Set on the final usage chunk only. */
+  readonly usage: Usage | null;
+}
+
 export interface ChatTarget {
   readonly id: string;
   /** The wire schema this target speaks (`openai`, `mock`, …): shown, never branched on. */
@@ -34,6 +47,13 @@ export interface ChatTarget {
   /** Models this target serves; null serves any model. */
   readonly models: ModelMatcher | null;
   complete(call: ChatCall): Promise<Completion>;
+  /**
+   * Starts a streamed completion. Resolves once the upstream has accepted the request; failures
+   * before that reject with UpstreamError, failures mid-stream throw it from the iteration.
+   * The call's body already asks for usage (`stream_options.include_usage`). Ending the
+   * iteration early aborts the upstream request.
+   */
+  stream(call: ChatCall): Promise<AsyncIterable<StreamChunk>>;
 }
 
 /** Counting and cutting text in tokens, given to adapters that need it (the mock target). */

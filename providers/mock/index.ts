@@ -1,8 +1,9 @@
 // A built-in target that answers locally: deterministic text, usage counted with the tokenizer.
 import { z } from 'zod';
 import { compileModels } from '../../policies/model-access/index.js';
+import type { ChatRequest } from '../chat-schema.js';
 import { contentText } from '../chat-schema.js';
-import { type ChatCall, type ChatTarget, type Completion, requestedOutputCap, type TargetDeps } from '../types.js';
+import { type ChatCall, type ChatTarget, requestedOutputCap, type StreamChunk, type TargetDeps, type Usage } from '../types.js';
 
 export const mockTargetSchema = z.strictObject({
   id: z.string().min(1),
@@ -14,11 +15,47 @@ export const mockTargetSchema = z.strictObject({
 
 export type MockTargetConfig = z.infer<typeof mockTargetSchema>;
 
-export function mockReply(config: MockTargetConfig, call: ChatCall): string {
-  if (config.reply !== undefined) return config.reply;
-  const lastUser = [...call.request.messages].reverse().find((m) => m.role === 'user');
-  const said = lastUser ? contentText(lastUser.content) : '';
-  return `This is tollgate's mock target answering as ${call.request.model}. You said: ${said}`;
+interface Answer {
+  readonly text: string;
+  readonly finishReason: 'stop' | 'length';
+  readonly usage: Usage;
+}
+
+function answer(config: MockTargetConfig, deps: TargetDeps, request: ChatRequest): Answer {
+  const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
+  const full =
+    config.reply ??
+    `This is tollgate's mock target answering as ${request.model}. You said: ${lastUser ? contentText(lastUser.content) : ''}`;
+  const cap = requestedOutputCap(request);
+  const text = cap === undefined ? full : deps.tokenizer.truncate(request.model, full, cap);
+  const promptTokens = deps.tokenizer.promptTokens(request);
+  const completionTokens = deps.tokenizer.count(request.model, text);
+  return {
+    text,
+    finishReason: text === full ? 'stop' : 'length',
+    usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens },
+  };
+}
+
+const wireUsage = (u: Usage) => ({
+  prompt_tokens: u.promptTokens,
+  completion_tokens: u.completionTokens,
+  total_tokens: u.totalTokens,
+});
+
+/** The answer as OpenAI streams it: role first, then word-sized deltas, the finish, the usage. */
+async function* chunks(id: string, created: number, request: ChatRequest, a: Answer): AsyncGenerator<StreamChunk> {
+  const withUsage = request.stream_options?.include_usage === true;
+  const chunk = (choices: unknown[], usage: Usage | null = null, text = ''): StreamChunk => {
+    const body: Record<string, unknown> = { id, object: 'chat.completion.chunk', created, model: request.model, choices };
+    if (withUsage) body.usage = usage ? wireUsage(usage) : null;
+    return { data: JSON.stringify(body), text, usage };
+  };
+  const choice = (delta: object, finish: string | null = null) => ({ index: 0, delta, logprobs: null, finish_reason: finish });
+  yield chunk([choice({ role: 'assistant', content: '', refusal: null })]);
+  for (const piece of a.text.match(/\s*\S+/g) ?? []) yield chunk([choice({ content: piece })], null, piece);
+  yield chunk([choice({}, a.finishReason)]);
+  if (withUsage) yield chunk([], a.usage);
 }
 
 export function createMockTarget(config: MockTargetConfig, deps: TargetDeps): ChatTarget {
@@ -26,30 +63,23 @@ export function createMockTarget(config: MockTargetConfig, deps: TargetDeps): Ch
     id: config.id,
     provider: config.provider,
     models: config.models ? compileModels(config.models) : null,
-    async complete(call: ChatCall): Promise<Completion> {
-      const { model } = call.request;
-      const full = mockReply(config, call);
-      const cap = requestedOutputCap(call.request);
-      const text = cap === undefined ? full : deps.tokenizer.truncate(model, full, cap);
-      const promptTokens = deps.tokenizer.promptTokens(call.request);
-      const completionTokens = deps.tokenizer.count(model, text);
-      const usage = { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
+    async complete(call: ChatCall) {
+      const a = answer(config, deps, call.request);
       const body = {
         id: `chatcmpl-mock-${call.requestId}`,
         object: 'chat.completion',
         created: Math.floor(deps.now() / 1000),
-        model,
+        model: call.request.model,
         choices: [
-          {
-            index: 0,
-            message: { role: 'assistant', content: text, refusal: null },
-            logprobs: null,
-            finish_reason: text === full ? 'stop' : 'length',
-          },
+          { index: 0, message: { role: 'assistant', content: a.text, refusal: null }, logprobs: null, finish_reason: a.finishReason },
         ],
-        usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: usage.totalTokens },
+        usage: wireUsage(a.usage),
       };
-      return { status: 200, body: JSON.stringify(body), usage };
+      return { status: 200, body: JSON.stringify(body), usage: a.usage };
+    },
+    async stream(call: ChatCall) {
+      const a = answer(config, deps, call.request);
+      return chunks(`chatcmpl-mock-${call.requestId}`, Math.floor(deps.now() / 1000), call.request, a);
     },
   };
 }

@@ -3,7 +3,7 @@ import { type OpenAIErrorBody, UpstreamError } from '../types.js';
 
 const PASSED_HEADERS = ['retry-after', 'retry-after-ms'];
 
-function isErrorBody(value: unknown): value is OpenAIErrorBody {
+export function isErrorBody(value: unknown): value is OpenAIErrorBody {
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;
   const error = (value as { error: unknown }).error;
   return typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string';
@@ -73,6 +73,24 @@ export function aborted(): UpstreamError {
       type: 'invalid_request_error',
       param: null,
       code: 'client_closed_request',
+    },
+  });
+}
+
+export function lostMidStream(targetId: string, cause: unknown): UpstreamError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new UpstreamError(502, 'unreachable', {
+    error: { message: `Upstream ${targetId} failed mid-stream: ${reason}`, type: 'upstream_error', param: null, code: 'upstream_stream_error' },
+  });
+}
+
+export function malformed(targetId: string, data: string): UpstreamError {
+  return new UpstreamError(502, 'error_response', {
+    error: {
+      message: `Upstream ${targetId} sent a malformed event: ${data.slice(0, 200)}`,
+      type: 'upstream_error',
+      param: null,
+      code: 'upstream_malformed_response',
     },
   });
 }

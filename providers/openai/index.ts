@@ -1,15 +1,10 @@
 // Targets that speak OpenAI's wire format (OpenAI, vLLM, Ollama…): a base URL plus a key.
 import { z } from 'zod';
 import { compileModels } from '../../policies/model-access/index.js';
-import {
-  type ChatCall,
-  type ChatTarget,
-  type Completion,
-  type TargetDeps,
-  TargetSetupError,
-  type Usage,
-} from '../types.js';
-import { aborted, errorFromResponse, timedOut, unreachable } from './errors.js';
+import { type ChatCall, type ChatTarget, type TargetDeps, TargetSetupError } from '../types.js';
+import { usageOf } from './chunks.js';
+import { aborted, errorFromResponse, malformed, timedOut, unreachable } from './errors.js';
+import { upstreamChunks } from './stream.js';
 
 export const secretRefSchema = z.strictObject({ env: z.string().min(1) });
 
@@ -19,25 +14,11 @@ export const openaiTargetSchema = z.strictObject({
   base_url: z.url().default('https://api.openai.com/v1'),
   models: z.array(z.string().min(1)).optional(),
   secret_key_ref: secretRefSchema.optional(),
+  /** How long to wait for the response head, and for each streamed event after it. */
   timeout_ms: z.number().int().positive().default(300_000),
 });
 
 export type OpenAITargetConfig = z.infer<typeof openaiTargetSchema>;
-
-const usageSchema = z.looseObject({
-  prompt_tokens: z.number().int().nonnegative(),
-  completion_tokens: z.number().int().nonnegative(),
-  total_tokens: z.number().int().nonnegative(),
-});
-
-/** Reads `usage` from a completion; anything malformed counts as not reported. */
-export function usageOf(value: unknown): Usage | null {
-  if (typeof value !== 'object' || value === null || !('usage' in value)) return null;
-  const parsed = usageSchema.safeParse((value as { usage: unknown }).usage);
-  if (!parsed.success) return null;
-  const u = parsed.data;
-  return { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, totalTokens: u.total_tokens };
-}
 
 export function createOpenAITarget(
   config: OpenAITargetConfig,
@@ -55,38 +36,76 @@ export function createOpenAITarget(
     }
   }
   const url = `${config.base_url.replace(/\/+$/, '')}/chat/completions`;
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  if (key) headers.authorization = `Bearer ${key}`;
+  const baseHeaders: Record<string, string> = { 'content-type': 'application/json' };
+  if (key) baseHeaders.authorization = `Bearer ${key}`;
+
+  /** Sends the call; resolves with a 2xx response whose head arrived within the timeout. */
+  async function send(call: ChatCall, accept: string) {
+    const upstream = new AbortController();
+    const stop = () => upstream.abort(call.signal.reason);
+    call.signal.addEventListener('abort', stop, { once: true });
+    let headTimedOut = false;
+    const head = setTimeout(() => {
+      headTimedOut = true;
+      upstream.abort(new Error('timeout'));
+    }, config.timeout_ms);
+    const release = () => call.signal.removeEventListener('abort', stop);
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { ...baseHeaders, accept, 'x-request-id': call.requestId },
+        body: call.body,
+        signal: upstream.signal,
+      });
+    } catch (err) {
+      release();
+      throw call.signal.aborted ? aborted() : headTimedOut ? timedOut(config.id, config.timeout_ms) : unreachable(config.id, err);
+    } finally {
+      clearTimeout(head);
+    }
+    if (!res.ok) {
+      release();
+      const text = await res.text().catch(() => '');
+      throw errorFromResponse(res.status, text, res.headers);
+    }
+    return {
+      res,
+      abort: (reason: unknown) => {
+        release();
+        upstream.abort(reason);
+      },
+    };
+  }
 
   return {
     id: config.id,
     provider: config.provider,
     models: config.models ? compileModels(config.models) : null,
-    async complete(call: ChatCall): Promise<Completion> {
-      const timeout = AbortSignal.timeout(config.timeout_ms);
-      let res: Response;
+    async complete(call) {
+      const { res, abort } = await send(call, 'application/json');
+      const body = setTimeout(() => abort(new Error('timeout')), config.timeout_ms);
       let text: string;
       try {
-        res = await fetch(url, {
-          method: 'POST',
-          headers: { ...headers, 'x-request-id': call.requestId },
-          body: call.body,
-          signal: AbortSignal.any([call.signal, timeout]),
-        });
         text = await res.text();
       } catch (err) {
-        if (call.signal.aborted) throw aborted();
-        if (timeout.aborted) throw timedOut(config.id, config.timeout_ms);
-        throw unreachable(config.id, err);
+        throw call.signal.aborted ? aborted() : unreachable(config.id, err);
+      } finally {
+        clearTimeout(body);
+        abort(new Error('done'));
       }
-      if (!res.ok) throw errorFromResponse(res.status, text, res.headers);
-      let usage: Usage | null = null;
+      let parsed: unknown;
       try {
-        usage = usageOf(JSON.parse(text));
+        parsed = JSON.parse(text);
       } catch {
-        throw errorFromResponse(502, `invalid JSON from upstream: ${text.slice(0, 200)}`, res.headers);
+        throw malformed(config.id, text);
       }
-      return { status: res.status, body: text, usage };
+      return { status: res.status, body: text, usage: usageOf(parsed) };
+    },
+    async stream(call) {
+      const { res, abort } = await send(call, 'text/event-stream');
+      if (!res.body) throw malformed(config.id, '(empty body)');
+      return upstreamChunks(res.body, { id: config.id, idleMs: config.timeout_ms }, abort);
     },
   };
 }

@@ -21,6 +21,10 @@ export interface RequestEvent {
   usage?: Usage;
   upstream_latency_ms?: number;
   rate_limit?: { remaining_requests: number | null; remaining_tokens: number | null };
+  /** For streams: settles when the stream has ended and its usage is reconciled. */
+  finished?: Promise<void>;
+  stream_end?: 'ok' | 'client_aborted' | 'upstream_error';
+  stream_error?: unknown;
 }
 
 export interface AppEnv {

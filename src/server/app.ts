@@ -39,17 +39,15 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
     c.set('event', {});
     c.header('x-request-id', requestId);
     await next();
-    if (c.req.path.startsWith('/v1/chat/')) {
-      logger.info(
-        eventFor(c.get('event'), {
-          requestId,
-          status: c.res.status,
-          error: c.error,
-          latencyMs: performance.now() - started,
-        }),
-        'request',
-      );
-    }
+    if (!c.req.path.startsWith('/v1/chat/')) return;
+    const event = c.get('event');
+    const status = c.res.status;
+    const error = c.error;
+    const log = () =>
+      logger.info(eventFor(event, { requestId, status, error, latencyMs: performance.now() - started }), 'request');
+    // A stream's event is written when the stream has ended, not when its head is sent.
+    if (event.finished) void event.finished.then(log);
+    else log();
   });
 
   app.use(

@@ -1,6 +1,6 @@
-// Parses a chat request body once, with 400s that name the bad field, and applies the output cap.
+// Parses a chat request body once, with 400s that name the bad field.
 import type { z } from 'zod';
-import { type ChatRequest, chatRequestSchema, requestedOutputCap } from '../../providers/index.js';
+import { type ChatRequest, chatRequestSchema } from '../../providers/index.js';
 import { formatPath } from '../config/issues.js';
 import { invalidRequest } from './errors.js';
 
@@ -35,29 +35,4 @@ function fromIssue(issue: z.core.$ZodIssue, body: object): Error {
     return invalidRequest(`Invalid type for '${param}': expected ${issue.expected}.`, param, 'invalid_type');
   }
   return invalidRequest(`Invalid value for '${param}': ${issue.message}.`, param, 'invalid_value');
-}
-
-export interface Capped {
-  readonly request: ChatRequest;
-  /** The JSON text to send upstream: the client's own bytes unless the cap changed them. */
-  readonly body: string;
-}
-
-/**
- * Makes the upstream's output cap no larger than the reserved allowance. Untouched when the
- * client's own cap already fits; when the client set none, the field is spliced into its JSON
- * text rather than re-serialising the whole body.
- */
-export function applyOutputCap(raw: string, request: ChatRequest, allowance: number): Capped {
-  const asked = requestedOutputCap(request);
-  if (asked !== undefined && asked <= allowance) return { request, body: raw };
-  if (asked === undefined) {
-    const open = raw.indexOf('{');
-    const body = `${raw.slice(0, open + 1)}"max_completion_tokens":${allowance},${raw.slice(open + 1)}`;
-    return { request: { ...request, max_completion_tokens: allowance }, body };
-  }
-  const capped: ChatRequest = { ...request };
-  if (capped.max_completion_tokens != null) capped.max_completion_tokens = allowance;
-  if (capped.max_tokens != null) capped.max_tokens = allowance;
-  return { request: capped, body: JSON.stringify(capped) };
 }

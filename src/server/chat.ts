@@ -2,14 +2,16 @@
 // identify → parse → model access → route → reserve → upstream → reconcile → headers.
 import type { Context } from 'hono';
 import type { LimitSnapshot } from '../../policies/rate-limit/index.js';
-import { requestedOutputCap, UpstreamError } from '../../providers/index.js';
+import { type ChatTarget, requestedOutputCap, type Usage, UpstreamError } from '../../providers/index.js';
 import type { Caller } from '../identify/index.js';
-import type { AppEnv, GatewayDeps } from './app-types.js';
-import { applyOutputCap, parseChatRequest } from './chat-request.js';
-import { GatewayError, invalidRequest } from './errors.js';
+import type { AppEnv, GatewayDeps, RequestEvent } from './app-types.js';
+import { parseChatRequest } from './chat-request.js';
+import { GatewayError } from './errors.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 import { rateLimitRefusal } from './refusal.js';
+import { relay } from './relay.js';
 import type { Route } from './router.js';
+import { upstreamRequest } from './upstream-body.js';
 import { completionText, estimatedUsage } from './usage.js';
 
 export function createChatHandler(
@@ -20,12 +22,15 @@ export function createChatHandler(
   const { config, store, tokenizer, now } = deps;
   let reservations = 0;
 
-  const setRateHeaders = (c: Context<AppEnv>, snapshots: readonly LimitSnapshot[]) => {
+  const record = (event: RequestEvent, snapshots: readonly LimitSnapshot[]) => {
     const remaining = (name: string) => snapshots.find((s) => s.check.spec.name === name)?.remaining ?? null;
-    c.get('event').rate_limit = {
+    event.rate_limit = {
       remaining_requests: remaining('requests_per_minute'),
       remaining_tokens: remaining('tokens_per_minute'),
     };
+  };
+  const setRateHeaders = (c: Context<AppEnv>, snapshots: readonly LimitSnapshot[]) => {
+    record(c.get('event'), snapshots);
     if (!config.responseHeaders) return;
     for (const [k, v] of Object.entries(rateLimitHeaders(snapshots, now()))) c.header(k, v);
   };
@@ -38,13 +43,6 @@ export function createChatHandler(
     const raw = await c.req.text();
     const request = parseChatRequest(raw);
     event.model = request.model;
-    if (request.stream) {
-      throw invalidRequest(
-        'stream: true is not supported by this gateway yet; send the request without it.',
-        'stream',
-        'unsupported_parameter',
-      );
-    }
 
     if (caller.policy.models && !caller.policy.models.matches(request.model)) {
       setRateHeaders(c, await store.snapshot(caller.checks, now()));
@@ -82,30 +80,58 @@ export function createChatHandler(
     setRateHeaders(c, snapshots);
     if (!decision.admitted) throw rateLimitRefusal(caller.policy.group, decision);
 
-    const call = config.budget.cap_upstream_output
-      ? applyOutputCap(raw, request, decision.outputAllowance)
-      : { request, body: raw };
-    try {
-      const started = performance.now();
-      const completion = await target.complete({ ...call, signal: c.req.raw.signal, requestId: c.get('requestId') });
-      event.upstream_latency_ms = Math.round(performance.now() - started);
-      const usage =
-        completion.usage ?? estimatedUsage(tokenizer, request.model, promptTokens, completionText(completion.body));
+    /** Replaces the reservation with what the call really cost; exactly once per reservation. */
+    const reconcile = async (usage: Usage) => {
       event.usage = usage;
-      setRateHeaders(c, (await store.settle(id, usage.totalTokens, now())) ?? snapshots);
+      return (await store.settle(id, usage.totalTokens, now())) ?? snapshots;
+    };
+    const costOf = (text: string, usage: Usage | null) =>
+      usage ?? estimatedUsage(tokenizer, request.model, promptTokens, text);
+
+    const upstream = upstreamRequest(raw, request, config.budget.cap_upstream_output ? decision.outputAllowance : undefined);
+    const call = { ...upstream, signal: c.req.raw.signal, requestId: c.get('requestId') };
+    const started = performance.now();
+    try {
+      if (request.stream) return await streamed(c, target, call, request.stream_options?.include_usage === true);
+      const completion = await target.complete(call);
+      event.upstream_latency_ms = Math.round(performance.now() - started);
+      setRateHeaders(c, await reconcile(costOf(completionText(completion.body), completion.usage)));
       return c.body(completion.body, completion.status as 200, { 'content-type': 'application/json' });
     } catch (err) {
       if (err instanceof UpstreamError && err.failure === 'aborted') {
         // The upstream saw the prompt; what it generated before the abort is unknown.
-        await store.settle(id, promptTokens, now());
+        await reconcile({ promptTokens, completionTokens: 0, totalTokens: promptTokens });
       } else {
         await store.release(id, now());
         setRateHeaders(c, await store.snapshot(caller.checks, now()));
       }
       throw err;
-    } finally {
-      // Settles or releases exactly once whatever happened above (a no-op when already done).
-      await store.release(id, now());
+    }
+
+    async function streamed(
+      c: Context<AppEnv>,
+      target: ChatTarget,
+      call: Parameters<ChatTarget['stream']>[0],
+      clientWantsUsage: boolean,
+    ): Promise<Response> {
+      const chunks = await target.stream(call);
+      event.upstream_latency_ms = Math.round(performance.now() - started);
+      let finish!: () => void;
+      event.finished = new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      const body = relay(chunks, clientWantsUsage, (result) => {
+        event.stream_end = result.end;
+        event.stream_error = result.error;
+        void reconcile(costOf(result.text, result.usage))
+          .then((after) => record(event, after))
+          .finally(finish);
+      });
+      return c.body(body, 200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        'x-accel-buffering': 'no',
+      });
     }
   };
 }

@@ -32,7 +32,7 @@ export function eventFor(
   event: RequestEvent,
   done: { requestId: string; status: number; error: unknown; latencyMs: number },
 ): Record<string, unknown> {
-  const outcome = outcomeOf(done.status, done.error);
+  const outcome = event.stream_end ?? outcomeOf(done.status, done.error);
   const limit =
     done.error instanceof GatewayError && outcome === 'rate_limited' ? done.error.options.details?.limit : undefined;
   return {

@@ -68,5 +68,5 @@ export async function startGateway(
 
 export const hello = (model = 'gpt-4o-mini', content = 'Hello') => ({
   model,
-  messages: [{ role: 'user', content }],
+  messages: [{ role: 'user' as const, content }],
 });

@@ -1,0 +1,42 @@
+// Streams a chat completion from an OpenAI-compatible upstream as chunks, with idle timeouts.
+import { parseSse } from '../sse.js';
+import { type StreamChunk, UpstreamError } from '../types.js';
+import { chunkText, usageOf } from './chunks.js';
+import { isErrorBody, lostMidStream, malformed, timedOut } from './errors.js';
+
+/**
+ * Yields the upstream's chunks until `[DONE]`. `abort` stops the upstream request; it is called
+ * when the consumer stops early, and by the idle timer when no event comes for `idleMs`.
+ */
+export async function* upstreamChunks(
+  body: ReadableStream<Uint8Array>,
+  target: { id: string; idleMs: number },
+  abort: (reason: unknown) => void,
+): AsyncGenerator<StreamChunk> {
+  let idle = false;
+  const timer = setTimeout(() => {
+    idle = true;
+    abort(new Error('idle'));
+  }, target.idleMs);
+  try {
+    for await (const event of parseSse(body)) {
+      timer.refresh();
+      if (event.data === '[DONE]') return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(event.data);
+      } catch {
+        throw malformed(target.id, event.data);
+      }
+      if (isErrorBody(parsed)) throw new UpstreamError(502, 'error_response', parsed);
+      yield { data: event.data, text: chunkText(parsed), usage: usageOf(parsed) };
+    }
+  } catch (err) {
+    if (err instanceof UpstreamError) throw err;
+    if (idle) throw timedOut(target.id, target.idleMs);
+    throw lostMidStream(target.id, err);
+  } finally {
+    clearTimeout(timer);
+    abort(new Error('stream ended'));
+  }
+}
