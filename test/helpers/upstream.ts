@@ -7,6 +7,8 @@ export const UPSTREAM = 'https://api.openai.test/v1';
 export interface Received {
   readonly headers: Headers;
   readonly body: Record<string, unknown>;
+  /** The body exactly as the gateway sent it, to check what was forwarded byte for byte. */
+  readonly text: string;
 }
 
 export type Answer = (req: Received) => Response | Promise<Response>;
@@ -32,7 +34,8 @@ export function fakeOpenAI() {
   let answer: Answer = () => HttpResponse.json(completion('Hi there!', { prompt_tokens: 8, completion_tokens: 142 }));
   const server = setupServer(
     http.post(`${UPSTREAM}/chat/completions`, async ({ request }) => {
-      const got: Received = { headers: request.headers, body: (await request.json()) as Record<string, unknown> };
+      const text = await request.text();
+      const got: Received = { headers: request.headers, body: JSON.parse(text) as Record<string, unknown>, text };
       received.push(got);
       return answer(got);
     }),
