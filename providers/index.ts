@@ -20,5 +20,5 @@ export function createTarget(config: TargetConfig, deps: TargetDeps, path: Reado
 }
 
 export { type ChatRequest, chatRequestSchema } from './chat-schema.js';
-export * from './types.js';
 export * from './sse.js';
+export * from './types.js';

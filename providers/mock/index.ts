@@ -3,7 +3,14 @@ import { z } from 'zod';
 import { compileModels } from '../../policies/model-access/index.js';
 import type { ChatRequest } from '../chat-schema.js';
 import { contentText } from '../chat-schema.js';
-import { type ChatCall, type ChatTarget, requestedOutputCap, type StreamChunk, type TargetDeps, type Usage } from '../types.js';
+import {
+  type ChatCall,
+  type ChatTarget,
+  requestedOutputCap,
+  type StreamChunk,
+  type TargetDeps,
+  type Usage,
+} from '../types.js';
 
 export const mockTargetSchema = z.strictObject({
   id: z.string().min(1),
@@ -47,11 +54,22 @@ const wireUsage = (u: Usage) => ({
 async function* chunks(id: string, created: number, request: ChatRequest, a: Answer): AsyncGenerator<StreamChunk> {
   const withUsage = request.stream_options?.include_usage === true;
   const chunk = (choices: unknown[], usage: Usage | null = null, text = ''): StreamChunk => {
-    const body: Record<string, unknown> = { id, object: 'chat.completion.chunk', created, model: request.model, choices };
+    const body: Record<string, unknown> = {
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model: request.model,
+      choices,
+    };
     if (withUsage) body.usage = usage ? wireUsage(usage) : null;
     return { data: JSON.stringify(body), text, usage };
   };
-  const choice = (delta: object, finish: string | null = null) => ({ index: 0, delta, logprobs: null, finish_reason: finish });
+  const choice = (delta: object, finish: string | null = null) => ({
+    index: 0,
+    delta,
+    logprobs: null,
+    finish_reason: finish,
+  });
   yield chunk([choice({ role: 'assistant', content: '', refusal: null })]);
   for (const piece of a.text.match(/\s*\S+/g) ?? []) yield chunk([choice({ content: piece })], null, piece);
   yield chunk([choice({}, a.finishReason)]);
@@ -71,7 +89,12 @@ export function createMockTarget(config: MockTargetConfig, deps: TargetDeps): Ch
         created: Math.floor(deps.now() / 1000),
         model: call.request.model,
         choices: [
-          { index: 0, message: { role: 'assistant', content: a.text, refusal: null }, logprobs: null, finish_reason: a.finishReason },
+          {
+            index: 0,
+            message: { role: 'assistant', content: a.text, refusal: null },
+            logprobs: null,
+            finish_reason: a.finishReason,
+          },
         ],
         usage: wireUsage(a.usage),
       };

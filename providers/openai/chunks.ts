@@ -18,7 +18,9 @@ export function usageOf(value: unknown): Usage | null {
 }
 
 interface ChunkShape {
-  choices?: Array<{ delta?: { content?: unknown; tool_calls?: Array<{ function?: { name?: unknown; arguments?: unknown } }> } }>;
+  choices?: Array<{
+    delta?: { content?: unknown; tool_calls?: Array<{ function?: { name?: unknown; arguments?: unknown } }> };
+  }>;
 }
 
 /** Generated text in a chunk: content deltas and tool-call names and arguments. */

@@ -80,7 +80,12 @@ export function aborted(): UpstreamError {
 export function lostMidStream(targetId: string, cause: unknown): UpstreamError {
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new UpstreamError(502, 'unreachable', {
-    error: { message: `Upstream ${targetId} failed mid-stream: ${reason}`, type: 'upstream_error', param: null, code: 'upstream_stream_error' },
+    error: {
+      message: `Upstream ${targetId} failed mid-stream: ${reason}`,
+      type: 'upstream_error',
+      param: null,
+      code: 'upstream_stream_error',
+    },
   });
 }
 

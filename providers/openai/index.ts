@@ -60,7 +60,11 @@ export function createOpenAITarget(
       });
     } catch (err) {
       release();
-      throw call.signal.aborted ? aborted() : headTimedOut ? timedOut(config.id, config.timeout_ms) : unreachable(config.id, err);
+      throw call.signal.aborted
+        ? aborted()
+        : headTimedOut
+          ? timedOut(config.id, config.timeout_ms)
+          : unreachable(config.id, err);
     } finally {
       clearTimeout(head);
     }

@@ -2,7 +2,7 @@
 // identify → parse → model access → route → reserve → upstream → reconcile → headers.
 import type { Context } from 'hono';
 import type { LimitSnapshot } from '../../policies/rate-limit/index.js';
-import { type ChatTarget, requestedOutputCap, type Usage, UpstreamError } from '../../providers/index.js';
+import { type ChatTarget, requestedOutputCap, UpstreamError, type Usage } from '../../providers/index.js';
 import type { Caller } from '../identify/index.js';
 import type { AppEnv, GatewayDeps, RequestEvent } from './app-types.js';
 import { parseChatRequest } from './chat-request.js';
@@ -88,7 +88,11 @@ export function createChatHandler(
     const costOf = (text: string, usage: Usage | null) =>
       usage ?? estimatedUsage(tokenizer, request.model, promptTokens, text);
 
-    const upstream = upstreamRequest(raw, request, config.budget.cap_upstream_output ? decision.outputAllowance : undefined);
+    const upstream = upstreamRequest(
+      raw,
+      request,
+      config.budget.cap_upstream_output ? decision.outputAllowance : undefined,
+    );
     const call = { ...upstream, signal: c.req.raw.signal, requestId: c.get('requestId') };
     const started = performance.now();
     try {

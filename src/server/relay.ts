@@ -1,6 +1,6 @@
 // Relays a target's chunks to the client as SSE, pulled one at a time (the client's pace sets the
 // upstream's), metering generated text and usage, and reporting once how the stream ended.
-import { sseData, type StreamChunk, type Usage, UpstreamError } from '../../providers/index.js';
+import { type StreamChunk, sseData, UpstreamError, type Usage } from '../../providers/index.js';
 
 export type StreamEnd = 'ok' | 'client_aborted' | 'upstream_error';
 
@@ -68,7 +68,14 @@ export function relay(
           const body =
             err instanceof UpstreamError
               ? err.body
-              : { error: { message: 'The stream failed inside the gateway.', type: 'server_error', param: null, code: 'internal_error' } };
+              : {
+                  error: {
+                    message: 'The stream failed inside the gateway.',
+                    type: 'server_error',
+                    param: null,
+                    code: 'internal_error',
+                  },
+                };
           controller.enqueue(sseData(JSON.stringify(body)));
           controller.close();
           end('upstream_error', err);
