@@ -4,7 +4,7 @@ import { formatIssue, hasErrors } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
 import { createApp } from '../server/app.js';
 import { listen } from '../server/listen.js';
-import { MemoryStore } from '../stores/memory.js';
+import { type BudgetStore, createStore, StoreSetupError } from '../stores/index.js';
 import { processDeps } from './deps.js';
 import { summaryLines } from './summary.js';
 
@@ -13,6 +13,9 @@ export interface RunOptions {
   readonly host?: string | undefined;
   readonly port?: number | undefined;
 }
+
+/** How long in-flight requests may run on after a stop signal before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function run(options: RunOptions): Promise<number> {
   const deps = processDeps();
@@ -26,22 +29,62 @@ export async function run(options: RunOptions): Promise<number> {
   // Load the tokenizer's tables now rather than on the first request.
   deps.tokenizer.count('gpt-4o', 'warm up');
   const logger = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
-  const store = new MemoryStore();
+  let store: BudgetStore;
+  try {
+    const context = { configFile: options.config, env: deps.env, now: deps.now, logger };
+    store = await createStore(loaded.config?.store, context);
+  } catch (err) {
+    if (!(err instanceof StoreSetupError)) throw err;
+    console.error(`tollgate: not starting: ${err.message}`);
+    return 1;
+  }
   const app = createApp({ config, store, tokenizer: deps.tokenizer, now: deps.now, logger });
   const host = options.host ?? config.server.host;
   const port = options.port ?? config.server.port;
-  const server = await listen(app, host, port);
+  const server = await listen(app, host, port).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   for (const line of summaryLines(config)) console.log(`INFO tollgate ${line}`);
+  console.log(`INFO tollgate ${describeStore(store)}`);
   console.log(`INFO tollgate Gateway ready on ${server.url}`);
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'shutting down');
-      void server.close().then(resolve);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
-  await store.close();
+  const signal = await nextSignal();
+  // A second signal while shutting down means "now": in-flight requests are abandoned.
+  const force = (again: NodeJS.Signals) => {
+    logger.warn({ signal: again }, 'second signal: exiting without finishing in-flight requests');
+    process.exit(130);
+  };
+  process.once('SIGTERM', force).once('SIGINT', force);
+  try {
+    logger.info({ signal, grace_ms: SHUTDOWN_GRACE_MS }, 'shutting down: finishing in-flight requests');
+    await server.close(SHUTDOWN_GRACE_MS);
+    // Waits for the last reservations to be settled, then writes the counters out.
+    await store.close();
+    logger.info({}, 'stopped');
+  } finally {
+    process.off('SIGTERM', force).off('SIGINT', force);
+  }
   return 0;
+}
+
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', on).off('SIGINT', on);
+      resolve(signal);
+    };
+    process.on('SIGTERM', on).on('SIGINT', on);
+  });
+}
+
+function describeStore(store: BudgetStore): string {
+  const health = store.health?.();
+  if (!health) return 'Budget store: in memory';
+  if (health.store === 'memory') {
+    const file = health.state_file;
+    return `Budget store: memory, ${typeof file === 'string' ? `state kept in ${file}` : 'not kept across restarts'}`;
+  }
+  const instances = `enforcing for ${health.instances} instance(s) if Redis fails (${health.on_store_error})`;
+  return `Budget store: redis (${health.status}), ${instances}`;
 }
