@@ -1,6 +1,14 @@
 // The pure budget engine: limits → checks → decision; no I/O and no clock reads.
 
 export { decide } from './decide.js';
-export { checksFor, type NamedLimits, namedLimitSpecs, slidingSpec } from './limits.js';
+export { checksFor, type NamedLimits, namedLimitSpecs } from './limits.js';
+export {
+  checksForTarget,
+  type GroupSettings,
+  type RateLimitSettings,
+  resolveChecks,
+  type SettingSources,
+} from './resolve.js';
 export * from './types.js';
 export { add, adjust, prune, resetAt, usedIn, waitFor } from './window.js';
+export { periodName, type WindowSetting, type WindowType, windowSpec, windowSpecs } from './windows.js';

@@ -1,5 +1,6 @@
 // Compiles named rate limits into window specs, and a caller's specs into counter checks.
 import type { LimitCheck, LimitSpec, Unit } from './types.js';
+import { type WindowType, windowSpec } from './windows.js';
 
 export interface NamedLimits {
   readonly requests_per_minute?: number | undefined;
@@ -9,25 +10,18 @@ export interface NamedLimits {
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-/** Sliding windows are counted in 60 buckets: usage is held at most 1/60 of a window longer. */
-const BUCKETS_PER_WINDOW = 60;
-
 const NAMED: ReadonlyArray<readonly [keyof NamedLimits, Unit, number]> = [
   ['requests_per_minute', 'requests', MINUTE],
   ['tokens_per_minute', 'tokens', MINUTE],
   ['tokens_per_day', 'tokens', DAY],
 ];
 
-export function slidingSpec(name: string, unit: Unit, limit: number, windowMs: number): LimitSpec {
-  return { name, unit, limit, windowMs, bucketMs: windowMs / BUCKETS_PER_WINDOW, sliding: true };
-}
-
 /** The specs for whichever named limits are set; unset ones do not limit. */
-export function namedLimitSpecs(limits: NamedLimits): LimitSpec[] {
+export function namedLimitSpecs(limits: NamedLimits, type: WindowType = 'sliding'): LimitSpec[] {
   const specs: LimitSpec[] = [];
   for (const [name, unit, windowMs] of NAMED) {
     const limit = limits[name];
-    if (limit !== undefined) specs.push(slidingSpec(name, unit, limit, windowMs));
+    if (limit !== undefined) specs.push(windowSpec(name, unit, limit, windowMs, type));
   }
   return specs;
 }

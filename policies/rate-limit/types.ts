@@ -11,6 +11,8 @@ export interface LimitSpec {
   /** Counter granularity: usage is held until its bucket has fully left the window. */
   readonly bucketMs: number;
   readonly sliding: boolean;
+  /** Counts only traffic to this provider target (by target id); absent counts all traffic. */
+  readonly provider?: string;
 }
 
 /** A limit applied to one counter: the bucket key says whose usage it counts. */
