@@ -81,7 +81,7 @@ describe('bad request bodies', () => {
           { role: 'user', content: 7 },
         ],
       },
-      'invalid_value',
+      'invalid_type',
     ],
     ['max_tokens', { ...hello(), max_tokens: -1 }, 'invalid_value'],
     ['max_completion_tokens', { ...hello(), max_completion_tokens: 'ten' }, 'invalid_type'],

@@ -23,16 +23,42 @@ export function parseChatRequest(raw: string): ChatRequest {
   throw fromIssue(parsed.error.issues[0]!, json);
 }
 
-function fromIssue(issue: z.core.$ZodIssue, body: object): Error {
+/**
+ * A union's own message ("Invalid input") names nothing useful. When one branch matched the
+ * value's type and failed inside it, that inner issue is the real one; otherwise the value had
+ * none of the branches' types, and those are listed.
+ */
+function unwrapUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union') return issue;
+  for (const branch of issue.errors) {
+    const inner = branch[0];
+    if (inner && inner.path.length > 0) return unwrapUnion({ ...inner, path: [...issue.path, ...inner.path] });
+  }
+  return issue;
+}
+
+function unionTypes(issue: z.core.$ZodIssue): string[] {
+  if (issue.code !== 'invalid_union') return [];
+  return issue.errors.flatMap((branch) => (branch[0]?.code === 'invalid_type' ? [branch[0].expected] : []));
+}
+
+function fromIssue(found: z.core.$ZodIssue, body: object): Error {
+  const issue = unwrapUnion(found);
   const param = formatPath(issue.path);
   let value: unknown = body;
   for (const seg of issue.path)
     value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[seg] : undefined;
-  if (issue.code === 'invalid_type' && value === undefined) {
+  // Whatever the schema says about a field (type, enum, union), absent means missing.
+  if (value === undefined) {
     return invalidRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
   }
   if (issue.code === 'invalid_type') {
     return invalidRequest(`Invalid type for '${param}': expected ${issue.expected}.`, param, 'invalid_type');
+  }
+  const types = unionTypes(issue);
+  if (types.length > 0) {
+    const listed = types.length === 1 ? types[0] : `${types.slice(0, -1).join(', ')} or ${types.at(-1)}`;
+    return invalidRequest(`Invalid type for '${param}': expected ${listed}.`, param, 'invalid_type');
   }
   return invalidRequest(`Invalid value for '${param}': ${issue.message}.`, param, 'invalid_value');
 }
