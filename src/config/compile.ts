@@ -1,11 +1,9 @@
 // Compiles a validated config into the runtime form the gateway uses: no YAML past this point.
 import { compileModels, type ModelMatcher } from '../../policies/model-access/index.js';
 import { type LimitSpec, type NamedLimits, namedLimitSpecs } from '../../policies/rate-limit/index.js';
-import { type ChatTarget, createTarget, type TargetDeps, TargetSetupError } from '../../providers/index.js';
+import type { ChatTarget } from '../../providers/index.js';
 import { hashKey } from '../identify/key-hash.js';
-import type { ConfigIssue } from './issues.js';
 import type { Config, RateLimitsConfig } from './schema.js';
-import type { ConfigSource } from './source.js';
 
 /** What one caller is held to: its effective limits and the models it may use. */
 export interface Policy {
@@ -42,23 +40,8 @@ function policy(group: string, limits: NamedLimits, models: readonly string[] | 
   return { group, limits, specs: namedLimitSpecs(limits), models: models ? compileModels(models) : null };
 }
 
-export type Compiled =
-  | { runtime: RuntimeConfig; issues: ConfigIssue[] }
-  | { runtime: undefined; issues: ConfigIssue[] };
-
-export function compile(config: Config, source: ConfigSource, deps: TargetDeps): Compiled {
-  const issues: ConfigIssue[] = [];
-  const targets: ChatTarget[] = [];
-  config.providers.targets.forEach((t, i) => {
-    try {
-      targets.push(createTarget(t, deps, ['providers', 'targets', i]));
-    } catch (err) {
-      if (!(err instanceof TargetSetupError)) throw err;
-      issues.push(source.issue('error', 'target_setup', [...err.path], err.message));
-    }
-  });
-  if (issues.length > 0) return { runtime: undefined, issues };
-
+/** Turns a config without errors, and the targets set up from it, into the gateway's runtime form. */
+export function compile(config: Config, targets: readonly ChatTarget[]): RuntimeConfig {
   const defaultsConfig = config.rate_limit_defaults;
   const keys = new Map<string, Policy>();
   const groups = config.consumer_groups.map((g) => {
@@ -68,16 +51,13 @@ export function compile(config: Config, source: ConfigSource, deps: TargetDeps):
     return p;
   });
   return {
-    runtime: {
-      server: config.server,
-      budget: config.budget,
-      responseHeaders: config.response_headers ?? defaultsConfig.response_headers ?? true,
-      anonymous: defaultsConfig.anonymous,
-      targets,
-      keys,
-      groups,
-      defaults: policy('default', effectiveLimits(undefined, defaultsConfig), defaultsConfig.allowed_models),
-    },
-    issues,
+    server: config.server,
+    budget: config.budget,
+    responseHeaders: config.response_headers ?? defaultsConfig.response_headers ?? true,
+    anonymous: defaultsConfig.anonymous,
+    targets,
+    keys,
+    groups,
+    defaults: policy('default', effectiveLimits(undefined, defaultsConfig), defaultsConfig.allowed_models),
   };
 }

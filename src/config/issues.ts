@@ -25,12 +25,21 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** `file:line:col: severity: message (path) [code]`, then the hint on its own line. */
 export function formatIssue(issue: ConfigIssue): string {
   const where = issue.path ? ` (${issue.path})` : '';
   const hint = issue.hint ? `\n  hint: ${issue.hint}` : '';
-  return `${issue.file}:${issue.line}:${issue.column}: ${issue.severity}: ${issue.message}${where}${hint}`;
+  return `${issue.file}:${issue.line}:${issue.column}: ${issue.severity}: ${issue.message}${where} [${issue.code}]${hint}`;
 }
 
 export function hasErrors(issues: readonly ConfigIssue[]): boolean {
   return issues.some((i) => i.severity === 'error');
+}
+
+/** In reading order, errors first on one spot; stable, so checks keep their order otherwise. */
+export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const rank = (i: ConfigIssue) => (i.severity === 'error' ? 0 : 1);
+  return [...issues].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || rank(a) - rank(b),
+  );
 }

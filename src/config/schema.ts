@@ -58,6 +58,12 @@ export const policySchema = z.strictObject({
   config: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** How the gateway is deployed: lint checks the store against it; the gateway itself ignores it. */
+export const deploymentSchema = z.strictObject({
+  /** Gateway instances serving this config at once (behind one load balancer). */
+  instances: z.number().int().positive().default(1),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   version: z.union([z.literal('1'), z.literal(1)]).default('1'),
@@ -68,6 +74,7 @@ export const configSchema = z.strictObject({
   response_headers: z.boolean().optional(),
   budget: budgetSchema.default(budgetSchema.parse({})),
   policies: z.array(policySchema).default([]),
+  deployment: deploymentSchema.optional(),
   store: storeConfigSchema.optional(),
 });
 

@@ -26,11 +26,9 @@ export interface ConfigSource {
   ): ConfigIssue;
 }
 
-const YAML_CODES: Record<string, string> = { DUPLICATE_KEY: 'duplicate_key' };
-
 export function readSource(file: string, text: string): ConfigSource {
   const lines = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc: Document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const pos = (offset: number): Position => {
     const p = lines.linePos(offset);
     return { line: p.line, column: p.col };
@@ -47,7 +45,8 @@ export function readSource(file: string, text: string): ConfigSource {
     for (let i = 0; i < path.length; i++) {
       const seg = path[i]!;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        // The last of duplicate keys, because that is the value YAML keeps.
+        const pair = node.items.findLast((p) => isScalar(p.key) && String(p.key.value) === String(seg));
         if (!pair) return found;
         const keyAt = startOf(pair.key);
         if (i === path.length - 1 && at === 'key') return keyAt ?? found;
@@ -77,16 +76,40 @@ export function readSource(file: string, text: string): ConfigSource {
 
   const syntaxIssues: ConfigIssue[] = [...doc.errors, ...doc.warnings].map((e) => {
     const p = pos(e.pos[0]);
-    return {
-      severity: doc.errors.includes(e) ? 'error' : 'warning',
-      code: YAML_CODES[e.code] ?? 'yaml_syntax',
-      file,
-      line: p.line,
-      column: p.column,
-      path: '',
-      message: e.code === 'DUPLICATE_KEY' ? 'duplicate key in a mapping: YAML keeps only one of them' : e.message,
-    } satisfies ConfigIssue;
+    const severity: Severity = doc.errors.includes(e) ? 'error' : 'warning';
+    return { severity, code: 'yaml_syntax', file, line: p.line, column: p.column, path: '', message: e.message };
   });
+
+  /** Duplicate keys are found here rather than by the parser, so the rest of the file is still checked. */
+  function findDuplicates(node: unknown, path: PathSegment[]): void {
+    if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        findDuplicates(item, [...path, i]);
+      });
+    }
+    if (!isMap(node)) return;
+    const seen = new Map<string, Node>();
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      const name = String(pair.key.value);
+      const first = seen.get(name);
+      if (first) {
+        const at = startOf(pair.key) ?? { line: 1, column: 1 };
+        const firstLine = startOf(first)?.line;
+        syntaxIssues.push({
+          severity: 'error',
+          code: 'duplicate_field',
+          file,
+          ...at,
+          path: formatPath([...path, name]),
+          message: `"${name}" is set twice in the same mapping (first on line ${firstLine}); only this later value would be used`,
+          hint: 'remove one of them',
+        });
+      } else seen.set(name, pair.key);
+      findDuplicates(pair.value, [...path, name]);
+    }
+  }
+  if (doc.errors.length === 0) findDuplicates(doc.contents, []);
 
   const data: unknown = doc.errors.length === 0 ? doc.toJS() : undefined;
   return { file, data, syntaxIssues, locate, issue };

@@ -11,9 +11,7 @@ export interface Validated {
 }
 
 export function validate(source: ConfigSource): Validated {
-  if (source.syntaxIssues.some((i) => i.severity === 'error')) {
-    return { config: undefined, issues: source.syntaxIssues };
-  }
+  if (source.data === undefined) return { config: undefined, issues: [...source.syntaxIssues] };
   const parsed = configSchema.safeParse(source.data ?? {});
   if (parsed.success) return { config: parsed.data, issues: source.syntaxIssues };
   const issues = [...source.syntaxIssues];
@@ -46,13 +44,23 @@ function fromZod(source: ConfigSource, zi: z.core.$ZodIssue): ConfigIssue[] {
     ];
   }
   const value = valueAt(source.data, path);
-  let message = zi.message;
-  if (zi.code === 'invalid_type' && value === undefined) message = 'required field is missing';
-  else if (zi.code === 'invalid_type')
-    message = `expected ${zi.expected === 'int' ? 'a whole number' : zi.expected}, got ${describe(value)}`;
-  else if (zi.code === 'too_small' && zi.origin === 'number')
-    message = `must be ${zi.inclusive ? 'at least' : 'greater than'} ${String(zi.minimum)}, got ${describe(value)}`;
-  return [source.issue('error', zi.code === 'invalid_type' ? 'wrong_type' : `invalid_${zi.code}`, path, message)];
+  const issue = (code: string, message: string, hint?: string) => [source.issue('error', code, path, message, hint)];
+  if (zi.code === 'invalid_type' && value === undefined) return issue('missing_field', 'required field is missing');
+  if (zi.code === 'invalid_type' && zi.expected === 'int')
+    return issue('not_integer', `must be a whole number, got ${describe(value)}`);
+  if (zi.code === 'invalid_type') return issue('wrong_type', `expected ${zi.expected}, got ${describe(value)}`);
+  if (zi.code === 'too_small' && zi.origin === 'number' && Number(zi.minimum) === 0 && !zi.inclusive)
+    return issue('not_positive', `must be greater than 0, got ${describe(value)}`, positiveHint(path));
+  if (zi.code === 'too_small' && zi.origin === 'number')
+    return issue('too_small', `must be at least ${String(zi.minimum)}, got ${describe(value)}`);
+  return issue(`invalid_${zi.code}`, zi.message);
+}
+
+/** A limit of 0 reads as "deny"; say how to deny instead. */
+function positiveHint(path: readonly PathSegment[]): string | undefined {
+  const last = path.at(-1);
+  if (typeof last !== 'string' || !/_per_(minute|day)$/.test(last)) return undefined;
+  return 'limits must be positive: to refuse every model, set `allowed_models: []`; a limit left out is inherited from rate_limit_defaults';
 }
 
 function describe(value: unknown): string {
