@@ -1,15 +1,24 @@
 #!/usr/bin/env node
-// The `tollgate` command line: parses arguments and dispatches to a command.
+// The `tollgate` command line: parses arguments and dispatches to a command (loaded only when used).
 import { parseArgs } from 'node:util';
 import { ConfigFileError } from '../config/load.js';
-import { lint } from './lint.js';
-import { run } from './run.js';
+import type { Output } from './key.js';
+import { FORMATS } from './lint-output.js';
 
 const USAGE = `usage:
   tollgate run --config FILE [--port N] [--host H]   start the gateway
-  tollgate lint FILE [FILE...]                       check config files`;
+  tollgate lint FILE [FILE...] [--format text|json|github] [--strict] [--explain]
+                                                     check config files: exit 0 clean, 1 errors, 2 usage
+  tollgate key hash                                  print the SHA-256 of the key on stdin (api_key_sha256)
+  tollgate key new [--prefix P]                      print a new random key (prefix tg_ by default)
+  tollgate schema                                    print the config's JSON Schema`;
 
 class UsageError extends Error {}
+
+const io: Output = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -27,12 +36,48 @@ async function main(argv: string[]): Promise<number> {
       const port = values.port === undefined ? undefined : Number(values.port);
       if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535))
         throw new UsageError(`--port must be a port number, got ${values.port}`);
+      const { run } = await import('./run.js');
       return run({ config: values.config, host: values.host, port });
     }
     case 'lint': {
-      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          format: { type: 'string', short: 'f', default: 'text' },
+          strict: { type: 'boolean', default: false },
+          explain: { type: 'boolean', default: false },
+        },
+      });
       if (positionals.length === 0) throw new UsageError('lint needs at least one FILE');
-      return lint(positionals);
+      const format = FORMATS.find((f) => f === values.format);
+      if (!format) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${values.format}"`);
+      if (values.explain && format === 'github') throw new UsageError('--explain prints text or json, not github');
+      const { lint } = await import('./lint.js');
+      return lint({ files: positionals, format, strict: values.strict, explain: values.explain }, io.out);
+    }
+    case 'key': {
+      const [sub, ...args] = rest;
+      const { keyHash, keyNew } = await import('./key.js');
+      if (sub === 'hash') {
+        parseArgs({ args, options: {} });
+        return keyHash(io);
+      }
+      if (sub === 'new') {
+        const { values } = parseArgs({ args, options: { prefix: { type: 'string' } } });
+        if (values.prefix !== undefined && !/^[A-Za-z0-9_-]*$/.test(values.prefix))
+          throw new UsageError('--prefix may hold only letters, digits, _ and -');
+        return keyNew(io, values.prefix);
+      }
+      throw new UsageError(
+        sub === undefined ? 'key needs a subcommand: hash or new' : `unknown key subcommand "${sub}"`,
+      );
+    }
+    case 'schema': {
+      parseArgs({ args: rest, options: {} });
+      const { configJsonSchema } = await import('./schema.js');
+      io.out(configJsonSchema());
+      return 0;
     }
     case undefined:
     case 'help':
