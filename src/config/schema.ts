@@ -1,6 +1,7 @@
 // The policy-config.yaml schema (seed 003's format plus tollgate's fields), one source of truth.
 import { z } from 'zod';
 import { targetSchema } from '../../providers/index.js';
+import { eventsConfigSchema } from '../events/config.js';
 import { storeConfigSchema } from '../stores/config.js';
 
 const limit = z.number().int().positive();
@@ -76,6 +77,7 @@ export const configSchema = z.strictObject({
   policies: z.array(policySchema).default([]),
   deployment: deploymentSchema.optional(),
   store: storeConfigSchema.optional(),
+  events: eventsConfigSchema.optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

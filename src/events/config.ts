@@ -1,0 +1,23 @@
+// The `events:` section of policy-config.yaml: where request events go and what they may hold.
+import { z } from 'zod';
+
+export const DEFAULT_EVENTS_MAX_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_EVENTS_MAX_FILES = 5;
+
+export const eventsConfigSchema = z.strictObject({
+  /**
+   * Also write each event as one JSON line to this file (relative paths are relative to the
+   * config file). Unset: events go to stdout only.
+   */
+  file: z.string().min(1).optional(),
+  /** The file is rotated before a line would take it past this size. */
+  max_bytes: z.number().int().min(1024).default(DEFAULT_EVENTS_MAX_BYTES),
+  /** Files kept, the one being written included: FILE, FILE.1 … FILE.{max_files-1}. */
+  max_files: z.number().int().min(1).max(1000).default(DEFAULT_EVENTS_MAX_FILES),
+  /** Write events to stdout too (with the gateway's other logs). */
+  stdout: z.boolean().default(true),
+  /** Put the prompt messages and completion text in each event. Off: never written anywhere. */
+  include_content: z.boolean().default(false),
+});
+
+export type EventsConfig = z.infer<typeof eventsConfigSchema>;
