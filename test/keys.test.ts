@@ -72,13 +72,24 @@ describe('identifying the caller', () => {
 
   it('counts callers without a known key per client address, and a group across all addresses', async () => {
     const g = await start(threeGroups({ trust_proxy: true }));
+    // What the trusted proxy sends: whatever the client claimed, then the address it saw.
     const from = (ip: string, key?: string) =>
-      g.post(hello(), { 'X-Forwarded-For': `${ip}, 10.9.9.9`, ...(key ? { 'X-Consumer-Group': key } : {}) });
+      g.post(hello(), { 'X-Forwarded-For': `192.0.2.77, ${ip}`, ...(key ? { 'X-Consumer-Group': key } : {}) });
     expect(num(await from('10.0.0.1'), 'X-RateLimit-Remaining-Requests')).toBe(9);
     expect(num(await from('10.0.0.1', 'kt_unknown'), 'X-RateLimit-Remaining-Requests')).toBe(8);
     expect(num(await from('10.0.0.2'), 'X-RateLimit-Remaining-Requests')).toBe(9);
     expect(num(await from('10.0.0.1', KEYS.alpha), 'X-RateLimit-Remaining-Requests')).toBe(10);
     expect(num(await from('10.0.0.2', KEYS.alpha), 'X-RateLimit-Remaining-Requests')).toBe(9);
+  });
+
+  it('does not let a client pick a fresh default budget by forging X-Forwarded-For', async () => {
+    const g = await start(threeGroups({ trust_proxy: true }));
+    for (let i = 1; i <= 10; i++) {
+      const res = await g.post(hello(), { 'X-Forwarded-For': `198.51.100.${i}, 10.0.0.1` });
+      expect(res.status, `request ${i}`).toBe(200);
+    }
+    const forged = await g.post(hello(), { 'X-Forwarded-For': '198.51.100.99, 10.0.0.1' });
+    expect(forged.status).toBe(429);
   });
 
   it('ignores X-Forwarded-For unless server.trust_proxy is set', async () => {

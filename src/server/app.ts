@@ -2,6 +2,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { clientAddressOf } from '../identify/client-address.js';
 import { createIdentifier } from '../identify/index.js';
 import type { AppEnv, GatewayDeps } from './app-types.js';
 import { createChatHandler } from './chat.js';
@@ -12,15 +13,13 @@ import { createRouter } from './router.js';
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 function clientAddress(c: Context<AppEnv>, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
+  let peer: string | undefined;
   try {
-    return getConnInfo(c).remote.address ?? 'unknown';
+    peer = getConnInfo(c).remote.address;
   } catch {
-    return 'unknown';
+    peer = undefined;
   }
+  return clientAddressOf(c.req.header('x-forwarded-for'), peer, trustProxy);
 }
 
 export function createApp(deps: GatewayDeps): Hono<AppEnv> {
