@@ -1,10 +1,15 @@
 // The provider registry: each wire schema's target config and how to build its adapter.
 import { z } from 'zod';
+import { bedrockTargetSchema, createBedrockTarget } from './bedrock/index.js';
 import { createMockTarget, mockTargetSchema } from './mock/index.js';
 import { createOpenAITarget, openaiTargetSchema } from './openai/index.js';
 import type { ChatTarget, TargetDeps } from './types.js';
 
-export const targetSchema = z.discriminatedUnion('provider', [openaiTargetSchema, mockTargetSchema]);
+export const targetSchema = z.discriminatedUnion('provider', [
+  openaiTargetSchema,
+  bedrockTargetSchema,
+  mockTargetSchema,
+]);
 export type TargetConfig = z.infer<typeof targetSchema>;
 
 /** The provider types a target may name, for messages and suggestions. */
@@ -14,6 +19,8 @@ export function createTarget(config: TargetConfig, deps: TargetDeps, path: Reado
   switch (config.provider) {
     case 'openai':
       return createOpenAITarget(config, deps, path);
+    case 'bedrock':
+      return createBedrockTarget(config, deps, path);
     case 'mock':
       return createMockTarget(config, deps);
   }

@@ -1,0 +1,114 @@
+// Bedrock targets: the Converse and ConverseStream calls, with the client's abort and our timeouts.
+import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { compileModels } from '../../policies/model-access/index.js';
+import { aborted, lostMidStream, timedOut, unreachable } from '../openai/errors.js';
+import { type ChatCall, type ChatTarget, type StreamChunk, type TargetDeps, UpstreamError } from '../types.js';
+import { type BedrockTargetConfig, clientSettings } from './config.js';
+import { fromServiceError, isServiceError, unusable } from './errors.js';
+import { toConverseInput } from './request.js';
+import { type CompletionMeta, toCompletion } from './response.js';
+import { type StreamTranslator, streamTranslator } from './stream.js';
+
+export { type BedrockTargetConfig, bedrockTargetSchema } from './config.js';
+
+/** One upstream call's abort signal: follows the client's, and fires after `ms` without progress. */
+function guard(call: ChatCall, targetId: string, ms: number) {
+  const upstream = new AbortController();
+  const follow = () => upstream.abort(call.signal.reason);
+  if (call.signal.aborted) follow();
+  else call.signal.addEventListener('abort', follow, { once: true });
+  let idle = false;
+  const timer = setTimeout(() => {
+    idle = true;
+    upstream.abort(new Error('timeout'));
+  }, ms);
+  return {
+    signal: upstream.signal,
+    progress: () => timer.refresh(),
+    /** The UpstreamError for whatever ended the call; `midStream` once chunks have been yielded. */
+    failure(err: unknown, midStream: boolean): UpstreamError {
+      if (err instanceof UpstreamError) return err;
+      if (idle) return timedOut(targetId, ms);
+      if (call.signal.aborted) return aborted();
+      if (isServiceError(err)) return fromServiceError(err);
+      return midStream ? lostMidStream(targetId, err) : unreachable(targetId, err);
+    },
+    /** Stops the upstream request if it still runs (a stream the consumer left early). */
+    end() {
+      clearTimeout(timer);
+      call.signal.removeEventListener('abort', follow);
+      upstream.abort(new Error('done'));
+    },
+  };
+}
+type Guard = ReturnType<typeof guard>;
+
+async function* chunks(
+  events: AsyncIterable<Parameters<StreamTranslator>[0]>,
+  translate: StreamTranslator,
+  g: Guard,
+): AsyncGenerator<StreamChunk> {
+  try {
+    for await (const event of events) {
+      g.progress();
+      const chunk = translate(event);
+      if (chunk) yield chunk;
+    }
+  } catch (err) {
+    throw g.failure(err, true);
+  } finally {
+    g.end();
+  }
+}
+
+export function createBedrockTarget(
+  config: BedrockTargetConfig,
+  deps: TargetDeps,
+  path: ReadonlyArray<string | number>,
+): ChatTarget {
+  const client = new BedrockRuntimeClient({
+    ...clientSettings(config, deps.env, path),
+    // The caller decides about retries (the OpenAI SDK retries 429 and 5xx); a retry here would hold
+    // the team's reservation through AWS's back-off.
+    maxAttempts: 1,
+    // HTTP/1.1 with keep-alive: Converse and ConverseStream need no HTTP/2 (only bidirectional streams do).
+    requestHandler: new NodeHttpHandler(),
+  });
+  const meta = (call: ChatCall): CompletionMeta => ({
+    id: `chatcmpl-${call.requestId}`,
+    created: Math.floor(deps.now() / 1000),
+    model: call.request.model,
+    targetId: config.id,
+  });
+
+  return {
+    id: config.id,
+    provider: config.provider,
+    models: config.models ? compileModels(config.models) : null,
+    async complete(call) {
+      const input = toConverseInput(call.request);
+      const g = guard(call, config.id, config.timeout_ms);
+      try {
+        const output = await client.send(new ConverseCommand(input), { abortSignal: g.signal });
+        return { status: 200, ...toCompletion(output, meta(call)) };
+      } catch (err) {
+        throw g.failure(err, false);
+      } finally {
+        g.end();
+      }
+    },
+    async stream(call) {
+      const input = toConverseInput(call.request);
+      const g = guard(call, config.id, config.timeout_ms);
+      try {
+        const output = await client.send(new ConverseStreamCommand(input), { abortSignal: g.signal });
+        if (!output.stream) throw unusable(config.id, 'no event stream in the answer');
+        return chunks(output.stream, streamTranslator(meta(call)), g);
+      } catch (err) {
+        g.end();
+        throw g.failure(err, false);
+      }
+    },
+  };
+}
