@@ -1,6 +1,7 @@
 // Token budgets end to end: reservation then reconciliation, all limits taken together, and the 429s' retry advice.
 import { HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../src/stores/memory.js';
 import { SEED_ENV } from './helpers/configs.js';
 import { hello, startGateway, type TestGateway, tokenizer } from './helpers/gateway.js';
 import { num, promptOf, TEAM, TEAM_KEY, type TeamOptions, teamConfig } from './helpers/team.js';
@@ -17,8 +18,11 @@ afterEach(async () => {
   gw = undefined;
 });
 
+let store = new MemoryStore();
+
 async function start(options: TeamOptions): Promise<TestGateway> {
-  gw = await startGateway(teamConfig(options), { env: SEED_ENV });
+  store = new MemoryStore();
+  gw = await startGateway(teamConfig(options), { env: SEED_ENV, store });
   return gw;
 }
 
@@ -51,6 +55,7 @@ describe('reservation and reconciliation', () => {
     const slowCall = g.post(slow, TEAM);
     await expect.poll(() => upstream.received.length).toBe(1);
     const fast = await g.post(hello(), TEAM);
+    expect(store.openCount).toBe(1);
     // The slow call still holds its reservation: prompt estimate + the 1000-token default allowance.
     expect(num(fast, 'X-RateLimit-Remaining-Tokens')).toBe(10_000 - (promptOf(slow) + 1000) - 150);
 
@@ -59,6 +64,7 @@ describe('reservation and reconciliation', () => {
     expect(slowRes.status).toBe(200);
     // Reconciled: only the real usage of both calls is left counted.
     expect(num(slowRes, 'X-RateLimit-Remaining-Tokens')).toBe(10_000 - 40 - 150);
+    expect(store.openCount).toBe(0);
   });
 
   it('charges the prompt estimate plus the counted completion text when the upstream reports no usage', async () => {

@@ -32,6 +32,7 @@ class RecordingStore extends MemoryStore {
   }
 }
 
+const store = new RecordingStore();
 let gw: TestGateway;
 
 beforeAll(async () => {
@@ -41,7 +42,7 @@ beforeAll(async () => {
       limits: { requests_per_minute: REQUESTS_PER_MINUTE, tokens_per_minute: TOKENS_PER_MINUTE },
       budget: { default_output_tokens: DEFAULT_OUTPUT, min_output_tokens: 16 },
     }),
-    { env: SEED_ENV, store: new RecordingStore() },
+    { env: SEED_ENV, store },
   );
 });
 afterAll(async () => {
@@ -106,4 +107,5 @@ it(`charges no more than tokens_per_minute across ${CALLS} concurrent calls, and
   expect(probe.status).toBe(429);
   expect(TOKENS_PER_MINUTE - num(probe, 'X-RateLimit-Remaining-Tokens')).toBe(charged);
   expect(REQUESTS_PER_MINUTE - num(probe, 'X-RateLimit-Remaining-Requests')).toBe(admitted.length);
+  expect(store.openCount).toBe(0);
 });

@@ -23,13 +23,18 @@ afterEach(async () => {
   gw = undefined;
 });
 
+/** The store of the gateway under test: its open reservations show that each was settled or released. */
+let store = new MemoryStore();
+
 async function start(target: Record<string, unknown> = {}): Promise<TestGateway> {
-  gw = await startGateway(teamConfig({ limits: LIMITS, target }), { env: SEED_ENV });
+  store = new MemoryStore();
+  gw = await startGateway(teamConfig({ limits: LIMITS, target }), { env: SEED_ENV, store });
   return gw;
 }
 
 /** The budget is untouched: the error carries full counters, and the next call is charged alone. */
 async function expectNothingCharged(g: TestGateway, failed: Response): Promise<void> {
+  expect(store.openCount).toBe(0);
   expect(num(failed, 'X-RateLimit-Remaining-Requests')).toBe(5);
   expect(num(failed, 'X-RateLimit-Remaining-Tokens')).toBe(10_000);
   expect(num(failed, 'X-RateLimit-Remaining-Tokens-Day')).toBe(50_000);
@@ -140,6 +145,7 @@ describe('upstream unreachable or slow', () => {
     expect(res.headers.get('x-request-id')).toBeTruthy();
     expect(num(res, 'X-RateLimit-Remaining-Requests')).toBe(5);
     expect(num(res, 'X-RateLimit-Remaining-Tokens')).toBe(10_000);
+    expect(store.openCount).toBe(0);
     // Still serving: a second failure is the same clean 502, not a crash.
     expect((await g.post(hello(), TEAM)).status).toBe(502);
   });
@@ -180,6 +186,7 @@ describe('client abort', () => {
     controller.abort();
     await expect(call).rejects.toBeInstanceOf(APIUserAbortError);
     await vi.waitFor(() => expect(lastEvent(g)).toMatchObject({ outcome: 'client_aborted' }));
+    expect(store.openCount).toBe(0);
 
     upstream.reset();
     const ok = await g.post(hello(), TEAM);
@@ -199,7 +206,8 @@ describe('internal failure', () => {
         return super.settle(id, tokens, now);
       }
     }
-    const g = await startGateway(teamConfig({ limits: LIMITS }), { env: SEED_ENV, store: new FlakyStore() });
+    store = new FlakyStore();
+    const g = await startGateway(teamConfig({ limits: LIMITS }), { env: SEED_ENV, store });
     gw = g;
     const res = await g.post(hello(), TEAM);
     expect(res.status).toBe(500);
