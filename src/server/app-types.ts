@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Tokenizer, Usage } from '../../providers/index.js';
 import type { RuntimeConfig } from '../config/compile.js';
+import type { Observability } from '../events/deps.js';
 import type { BudgetStore } from '../stores/types.js';
 
 export interface GatewayDeps {
@@ -11,6 +12,8 @@ export interface GatewayDeps {
   /** The clock, in epoch ms: tests pass a controllable one. */
   readonly now: () => number;
   readonly logger: Logger;
+  /** Events output, metrics and the admin token; all optional. */
+  readonly observability?: Observability;
 }
 
 /** The per-request event, filled in as the request moves through the steps. */
@@ -25,6 +28,8 @@ export interface RequestEvent {
   finished?: Promise<void>;
   stream_end?: 'ok' | 'client_aborted' | 'upstream_error';
   stream_error?: unknown;
+  /** A stream's generated text: read only with `events: {include_content: true}`. */
+  completion_text?: string;
 }
 
 export interface AppEnv {

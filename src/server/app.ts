@@ -2,13 +2,17 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { addContent } from '../events/content.js';
 import { clientAddressOf } from '../identify/client-address.js';
 import { createIdentifier } from '../identify/index.js';
+import { adminRoutes } from './admin.js';
 import type { AppEnv, GatewayDeps } from './app-types.js';
 import { createChatHandler } from './chat.js';
 import { GatewayError, notFound, renderError } from './errors.js';
 import { eventFor } from './event.js';
+import { createMetrics } from './metrics.js';
 import { createRouter } from './router.js';
+import { createUsageHandler } from './usage-route.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -28,6 +32,10 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
   const route = createRouter(config.targets);
   const app = new Hono<AppEnv>();
   const startedAt = Math.floor(deps.now() / 1000);
+  const observability = deps.observability ?? {};
+  const metrics = observability.metrics ?? createMetrics(config);
+  const events = observability.eventLogger ?? logger;
+  const includeContent = observability.includeContent === true;
 
   app.use(async (c, next) => {
     const started = performance.now();
@@ -42,8 +50,12 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
     const event = c.get('event');
     const status = c.res.status;
     const error = c.error;
-    const log = () =>
-      logger.info(eventFor(event, { requestId, status, error, latencyMs: performance.now() - started }), 'request');
+    const log = () => {
+      const record = eventFor(event, { requestId, status, error, latencyMs: performance.now() - started });
+      metrics.observe(record);
+      if (!includeContent) events.info(record, 'request');
+      else void addContent(record, c).then(() => events.info(record, 'request'));
+    };
     // A stream's event is written when the stream has ended, not when its head is sent.
     if (event.finished) void event.finished.then(log);
     else log();
@@ -81,7 +93,14 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
     return c.json({ object: 'list', data });
   });
 
+  app.get('/v1/usage', createUsageHandler(deps, identify));
+
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  );
+  if (observability.adminToken) app.route('/admin', adminRoutes(deps, observability.adminToken));
 
   app.notFound((c) =>
     renderError(notFound(`Unknown request URL: ${c.req.method} ${c.req.path}.`, 'unknown_url'), c, () => {}),

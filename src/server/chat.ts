@@ -127,6 +127,7 @@ export function createChatHandler(
       const body = relay(chunks, clientWantsUsage, (result) => {
         event.stream_end = result.end;
         event.stream_error = result.error;
+        event.completion_text = result.text;
         void reconcile(costOf(result.text, result.usage))
           .then((after) => record(event, after))
           .finally(finish);

@@ -3,22 +3,27 @@ import { UpstreamError } from '../../providers/index.js';
 import type { RequestEvent } from './app-types.js';
 import { GatewayError } from './errors.js';
 
-export type Outcome =
-  | 'ok'
-  | 'rate_limited'
-  | 'model_not_allowed'
-  | 'model_not_found'
-  | 'unauthorized'
-  | 'invalid_request'
-  | 'upstream_error'
-  | 'client_aborted'
-  | 'error';
+export const OUTCOMES = [
+  'ok',
+  'rate_limited',
+  'model_not_allowed',
+  'model_not_found',
+  'unauthorized',
+  'invalid_request',
+  'upstream_error',
+  'client_aborted',
+  'store_unavailable',
+  'error',
+] as const;
+
+export type Outcome = (typeof OUTCOMES)[number];
 
 const BY_CODE: Record<string, Outcome> = {
   rate_limit_exceeded: 'rate_limited',
   model_not_allowed: 'model_not_allowed',
   model_not_found: 'model_not_found',
   invalid_api_key: 'unauthorized',
+  budget_store_unavailable: 'store_unavailable',
 };
 
 export function outcomeOf(status: number, error: unknown): Outcome {
@@ -28,21 +33,46 @@ export function outcomeOf(status: number, error: unknown): Outcome {
   return status < 400 ? 'ok' : 'error';
 }
 
+/** One line of the events file; its fields are documented in the README's Observability section. */
+export interface EventRecord {
+  request_id: string;
+  consumer_group: string | null;
+  /** Who inside the group: null until consumers exist. */
+  consumer: string | null;
+  model: string | null;
+  /** The provider target (its config id) the request was routed to. */
+  target: string | null;
+  stream: boolean;
+  status: number;
+  outcome: Outcome;
+  /** The limit that refused the request (`rate_limited` only). */
+  limit: string | null;
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
+  rate_limit: { remaining_requests: number | null; remaining_tokens: number | null } | null;
+  upstream_latency_ms: number | null;
+  gateway_latency_ms: number;
+  /** Only with `events: {include_content: true}`. */
+  prompt?: unknown;
+  completion?: string;
+}
+
 export function eventFor(
   event: RequestEvent,
   done: { requestId: string; status: number; error: unknown; latencyMs: number },
-): Record<string, unknown> {
+): EventRecord {
   const outcome = event.stream_end ?? outcomeOf(done.status, done.error);
   const limit =
     done.error instanceof GatewayError && outcome === 'rate_limited' ? done.error.options.details?.limit : undefined;
   return {
     request_id: done.requestId,
     consumer_group: event.consumer_group ?? null,
+    consumer: null,
     model: event.model ?? null,
     target: event.target ?? null,
+    stream: event.finished !== undefined,
     status: done.status,
     outcome,
-    ...(limit ? { limit } : {}),
+    limit: typeof limit === 'string' ? limit : null,
     usage: event.usage
       ? {
           prompt_tokens: event.usage.promptTokens,
@@ -52,6 +82,6 @@ export function eventFor(
       : null,
     rate_limit: event.rate_limit ?? null,
     upstream_latency_ms: event.upstream_latency_ms ?? null,
-    latency_ms: Math.round(done.latencyMs * 100) / 100,
+    gateway_latency_ms: Math.round(done.latencyMs * 100) / 100,
   };
 }

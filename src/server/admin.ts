@@ -1,0 +1,61 @@
+// The admin API: every consumer group's current usage and remaining budget, per limit.
+import { Hono } from 'hono';
+import { checksFor } from '../../policies/rate-limit/index.js';
+import type { Policy } from '../config/compile.js';
+import { adminAuth } from './admin-auth.js';
+import type { AppEnv, GatewayDeps } from './app-types.js';
+import { notFound, renderError } from './errors.js';
+import { limitReports } from './usage-route.js';
+
+type AdminDeps = Pick<GatewayDeps, 'config' | 'store' | 'now' | 'logger'>;
+
+/** The routes under /admin, behind the token; mounted on the gateway or served on their own port. */
+export function adminRoutes(deps: AdminDeps, token: string): Hono<AppEnv> {
+  const { config, store, now } = deps;
+  // The same counters the identifier charges: a group's shared bucket is `group:<name>`.
+  const checks = new Map(config.groups.map((p) => [p.group, checksFor(`group:${p.group}`, p.specs)] as const));
+
+  const groupUsage = async (policy: Policy, at: number) => ({
+    consumer_group: policy.group,
+    /** Consumers within a group are not tracked separately yet. */
+    consumers: [],
+    allowed_models: policy.models?.patterns ?? null,
+    limits: limitReports(await store.snapshot(checks.get(policy.group) ?? [], at), at),
+  });
+  // Callers without a recognised key are counted per client address: shown as limits, not usage.
+  const anonymous = () => ({
+    consumer_group: config.defaults.group,
+    counted_per: 'client_address',
+    anonymous: config.anonymous,
+    limits: config.defaults.specs.map((s) => ({ name: s.name, unit: s.unit, limit: s.limit })),
+  });
+
+  const admin = new Hono<AppEnv>();
+  admin.use(adminAuth(token));
+  admin.get('/usage', async (c) => {
+    const at = now();
+    const data = await Promise.all(config.groups.map((p) => groupUsage(p, at)));
+    return c.json({ object: 'list', time: new Date(at).toISOString(), data, defaults: anonymous() });
+  });
+  admin.get('/usage/:group', async (c) => {
+    const name = c.req.param('group');
+    const policy = config.groups.find((p) => p.group === name);
+    if (!policy) {
+      throw notFound(
+        `No consumer group named "${name}". Callers without a key are counted per client address and are not listed.`,
+        'group_not_found',
+      );
+    }
+    return c.json(await groupUsage(policy, now()));
+  });
+  return admin;
+}
+
+/** The admin API on a listener of its own (TOLLGATE_ADMIN_PORT), away from the public port. */
+export function createAdminApp(deps: AdminDeps, token: string): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.route('/admin', adminRoutes(deps, token));
+  app.notFound((c) => renderError(notFound(`Unknown admin URL: ${c.req.method} ${c.req.path}.`), c, () => {}));
+  app.onError((err, c) => renderError(err, c, (e) => deps.logger.error({ err: e }, 'admin: unhandled error')));
+  return app;
+}

@@ -1,0 +1,48 @@
+// GET /v1/usage: the calling key's own budget, per limit, so teams can check it without asking.
+import type { Context } from 'hono';
+import type { LimitSnapshot } from '../../policies/rate-limit/index.js';
+import type { Caller } from '../identify/index.js';
+import type { AppEnv, GatewayDeps } from './app-types.js';
+
+export interface LimitReport {
+  readonly name: string;
+  readonly unit: 'requests' | 'tokens';
+  readonly limit: number;
+  readonly used: number;
+  readonly remaining: number;
+  /** When everything counted now has left the window. */
+  readonly reset_at: string;
+  readonly reset_seconds: number;
+}
+
+export function limitReports(snapshots: readonly LimitSnapshot[], now: number): LimitReport[] {
+  return snapshots.map((s) => ({
+    name: s.check.spec.name,
+    unit: s.check.spec.unit,
+    limit: s.check.spec.limit,
+    used: s.used,
+    remaining: s.remaining,
+    reset_at: new Date(Math.max(s.resetAt, now)).toISOString(),
+    reset_seconds: Math.max(0, Math.ceil((s.resetAt - now) / 1000)),
+  }));
+}
+
+export function createUsageHandler(
+  deps: Pick<GatewayDeps, 'store' | 'now'>,
+  identify: (headers: Headers, clientAddress: string) => Caller,
+) {
+  return async function usage(c: Context<AppEnv>): Promise<Response> {
+    const caller = identify(c.req.raw.headers, c.get('clientAddress'));
+    const now = deps.now();
+    const snapshots = await deps.store.snapshot(caller.checks, now);
+    return c.json({
+      object: 'usage',
+      consumer_group: caller.policy.group,
+      consumer: null,
+      /** Callers without a recognised key share the defaults per client address, not per group. */
+      counted_per: caller.authenticated ? 'consumer_group' : 'client_address',
+      allowed_models: caller.policy.models?.patterns ?? null,
+      limits: limitReports(snapshots, now),
+    });
+  };
+}
