@@ -1,6 +1,7 @@
 // An in-process gateway for observability tests: app.request(), captured log lines, a mock and a failing target.
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import type { RuntimeConfig } from '../../src/config/compile.js';
 import { formatIssue, hasErrors } from '../../src/config/issues.js';
 import { loadConfigText } from '../../src/config/load.js';
 import type { Observability } from '../../src/events/deps.js';
@@ -42,6 +43,15 @@ rate_limit_defaults:
 `;
 }
 
+const ENV = { UPSTREAM_KEY: UPSTREAM_SECRET };
+
+export function runtimeConfig(yaml = observabilityConfig(), clock = testClock()): RuntimeConfig {
+  const loaded = loadConfigText('test.yaml', yaml, { env: ENV, tokenizer, now: clock.now });
+  if (!loaded.runtime || hasErrors(loaded.issues))
+    throw new Error(`test config has errors:\n${loaded.issues.map(formatIssue).join('\n')}`);
+  return loaded.runtime;
+}
+
 export interface InProcessGateway {
   request(path: string, init?: RequestInit): Promise<Response>;
   chat(body: unknown, headers?: Record<string, string>): Promise<Response>;
@@ -58,10 +68,7 @@ export function inProcessGateway(
   observability: Observability = {},
   clock = testClock(),
 ): InProcessGateway {
-  const env = { UPSTREAM_KEY: UPSTREAM_SECRET };
-  const loaded = loadConfigText('test.yaml', yaml, { env, tokenizer, now: clock.now });
-  if (!loaded.runtime || hasErrors(loaded.issues))
-    throw new Error(`test config has errors:\n${loaded.issues.map(formatIssue).join('\n')}`);
+  const config = runtimeConfig(yaml, clock);
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -71,7 +78,7 @@ export function inProcessGateway(
   });
   const logger = pino({ base: undefined }, sink);
   const store = new MemoryStore();
-  const app = createApp({ config: loaded.runtime, store, tokenizer, now: clock.now, logger, observability });
+  const app = createApp({ config, store, tokenizer, now: clock.now, logger, observability });
   const request = async (path: string, init?: RequestInit) => app.request(`http://gateway.test${path}`, init);
   return {
     request,

@@ -1,0 +1,89 @@
+// GET /metrics: valid Prometheus exposition whose counters move with traffic, labels bounded, one registry per app.
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../../src/server/metrics.js';
+import { parseExposition, valueOf } from './exposition.js';
+import { ask, ENG, inProcessGateway, MKT, runtimeConfig } from './gateway.js';
+
+async function scrape(gw: ReturnType<typeof inProcessGateway>) {
+  const res = await gw.request('/metrics');
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/plain');
+  return parseExposition(await res.text());
+}
+
+describe('GET /metrics', () => {
+  it('serves a parseable exposition with every tollgate metric described before any traffic', async () => {
+    const text = await (await inProcessGateway().request('/metrics')).text();
+    parseExposition(text);
+    for (const name of [
+      'tollgate_requests_total',
+      'tollgate_tokens_total',
+      'tollgate_rate_limited_total',
+      'tollgate_upstream_latency_seconds',
+      'tollgate_gateway_latency_seconds',
+      'tollgate_store_errors_total',
+    ])
+      expect(text).toContain(`# TYPE ${name} `);
+  });
+
+  it('counts requests by group, model, status and outcome, tokens by kind, and 429s by limit', async () => {
+    const gw = inProcessGateway();
+    for (let i = 0; i < 3; i++) await gw.chat(ask('hi'), MKT);
+    await gw.chat(ask('hello there'), ENG);
+    await expect.poll(() => gw.events().length).toBe(4);
+    const samples = await scrape(gw);
+    const mkt = { group: 'marketing', model: 'gpt-4o-mini' };
+    expect(valueOf(samples, 'tollgate_requests_total', { ...mkt, status: '200', outcome: 'ok' })).toBe(2);
+    expect(valueOf(samples, 'tollgate_requests_total', { ...mkt, status: '429', outcome: 'rate_limited' })).toBe(1);
+    expect(valueOf(samples, 'tollgate_rate_limited_total', { group: 'marketing', limit: 'requests_per_minute' })).toBe(
+      1,
+    );
+    const usage = (group: string, kind: 'prompt_tokens' | 'completion_tokens') =>
+      gw
+        .events()
+        .filter((e) => e.consumer_group === group && e.usage)
+        .reduce((sum, e) => sum + (e.usage as Record<string, number>)[kind]!, 0);
+    expect(valueOf(samples, 'tollgate_tokens_total', { ...mkt, kind: 'prompt' })).toBe(
+      usage('marketing', 'prompt_tokens'),
+    );
+    expect(valueOf(samples, 'tollgate_tokens_total', { ...mkt, kind: 'completion' })).toBe(
+      usage('marketing', 'completion_tokens'),
+    );
+    expect(valueOf(samples, 'tollgate_upstream_latency_seconds_count', { target: 'local' })).toBe(3);
+    expect(valueOf(samples, 'tollgate_gateway_latency_seconds_count', { group: 'marketing', stream: 'false' })).toBe(3);
+  });
+
+  it('labels a model the config does not name as "other", and never a request id or key', async () => {
+    const gw = inProcessGateway();
+    await gw.chat(ask('hi', 'made-up-model-123'));
+    await expect.poll(() => gw.events().length).toBe(1);
+    const samples = await scrape(gw);
+    expect(
+      valueOf(samples, 'tollgate_requests_total', { group: 'default', model: 'other', outcome: 'model_not_found' }),
+    ).toBe(1);
+    const bounded = ['group', 'kind', 'le', 'limit', 'model', 'operation', 'outcome', 'status', 'stream', 'target'];
+    for (const s of samples.filter((s) => s.name.startsWith('tollgate_')))
+      for (const label of Object.keys(s.labels)) expect(bounded).toContain(label);
+    expect(JSON.stringify(samples)).not.toContain('made-up-model-123');
+  });
+
+  it('keeps one registry per app, so apps built in one process do not share counters', async () => {
+    const a = inProcessGateway();
+    const b = inProcessGateway();
+    await a.chat(ask('hi'), ENG);
+    await expect.poll(() => a.events().length).toBe(1);
+    expect(valueOf(await scrape(a), 'tollgate_requests_total', { group: 'engineering' })).toBe(1);
+    expect(valueOf(await scrape(b), 'tollgate_requests_total', { group: 'engineering' })).toBe(0);
+  });
+
+  it('counts store errors reported through the metrics the app was given', async () => {
+    const metrics = createMetrics(runtimeConfig());
+    const gw = inProcessGateway(undefined, { metrics });
+    metrics.storeError('reserve');
+    metrics.storeError('reserve');
+    metrics.storeError('settle');
+    const samples = await scrape(gw);
+    expect(valueOf(samples, 'tollgate_store_errors_total', { operation: 'reserve' })).toBe(2);
+    expect(valueOf(samples, 'tollgate_store_errors_total', { operation: 'settle' })).toBe(1);
+  });
+});
