@@ -1,6 +1,6 @@
 // The admin API (token-guarded, off by default) and GET /v1/usage (a caller's own budget).
 import { describe, expect, it } from 'vitest';
-import { ask, ENG, inProcessGateway, MKT, observabilityConfig } from './gateway.js';
+import { ask, ENG, inProcessGateway, MKT, observabilityConfig, totalTokens } from './gateway.js';
 
 const TOKEN = 'admin-token-for-tests-0c9f2b';
 const ADMIN = { authorization: `Bearer ${TOKEN}` };
@@ -46,7 +46,7 @@ describe('GET /admin/usage', () => {
     const gw = inProcessGateway(undefined, { adminToken: TOKEN });
     await gw.chat(ask('hi'), MKT);
     await expect.poll(() => gw.events().length).toBe(1);
-    const spent = (gw.events()[0]?.usage as { total_tokens: number }).total_tokens;
+    const spent = totalTokens(gw.events()[0]);
     const res = await gw.request('/admin/usage', { headers: ADMIN });
     expect(res.status).toBe(200);
     const body = (await res.json()) as {
@@ -94,7 +94,7 @@ describe('GET /v1/usage', () => {
     const gw = inProcessGateway();
     await gw.chat(ask('hi'), MKT);
     await expect.poll(() => gw.events().length).toBe(1);
-    const spent = (gw.events()[0]?.usage as { total_tokens: number }).total_tokens;
+    const spent = totalTokens(gw.events()[0]);
     for (let i = 0; i < 3; i++) await gw.request('/v1/usage', { headers: MKT });
     const res = await gw.request('/v1/usage', { headers: MKT });
     expect(res.status).toBe(200);

@@ -100,3 +100,7 @@ export const ask = (content: string, model = 'gpt-4o-mini', extra: Record<string
   messages: [{ role: 'user', content }],
   ...extra,
 });
+
+/** An event's reconciled total tokens (0 when it has no usage). */
+export const totalTokens = (event: Record<string, unknown> | undefined): number =>
+  (event?.usage as { total_tokens?: number } | null | undefined)?.total_tokens ?? 0;

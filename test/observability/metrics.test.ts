@@ -1,7 +1,7 @@
 // GET /metrics: valid Prometheus exposition whose counters move with traffic, labels bounded, one registry per app.
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/server/metrics.js';
-import { parseExposition, valueOf } from './exposition.js';
+import { parseExposition, sampleValue } from './exposition.js';
 import { ask, ENG, inProcessGateway, MKT, runtimeConfig } from './gateway.js';
 
 async function scrape(gw: ReturnType<typeof inProcessGateway>) {
@@ -33,24 +33,26 @@ describe('GET /metrics', () => {
     await expect.poll(() => gw.events().length).toBe(4);
     const samples = await scrape(gw);
     const mkt = { group: 'marketing', model: 'gpt-4o-mini' };
-    expect(valueOf(samples, 'tollgate_requests_total', { ...mkt, status: '200', outcome: 'ok' })).toBe(2);
-    expect(valueOf(samples, 'tollgate_requests_total', { ...mkt, status: '429', outcome: 'rate_limited' })).toBe(1);
-    expect(valueOf(samples, 'tollgate_rate_limited_total', { group: 'marketing', limit: 'requests_per_minute' })).toBe(
-      1,
-    );
+    expect(sampleValue(samples, 'tollgate_requests_total', { ...mkt, status: '200', outcome: 'ok' })).toBe(2);
+    expect(sampleValue(samples, 'tollgate_requests_total', { ...mkt, status: '429', outcome: 'rate_limited' })).toBe(1);
+    expect(
+      sampleValue(samples, 'tollgate_rate_limited_total', { group: 'marketing', limit: 'requests_per_minute' }),
+    ).toBe(1);
     const usage = (group: string, kind: 'prompt_tokens' | 'completion_tokens') =>
       gw
         .events()
         .filter((e) => e.consumer_group === group && e.usage)
         .reduce((sum, e) => sum + (e.usage as Record<string, number>)[kind]!, 0);
-    expect(valueOf(samples, 'tollgate_tokens_total', { ...mkt, kind: 'prompt' })).toBe(
+    expect(sampleValue(samples, 'tollgate_tokens_total', { ...mkt, kind: 'prompt' })).toBe(
       usage('marketing', 'prompt_tokens'),
     );
-    expect(valueOf(samples, 'tollgate_tokens_total', { ...mkt, kind: 'completion' })).toBe(
+    expect(sampleValue(samples, 'tollgate_tokens_total', { ...mkt, kind: 'completion' })).toBe(
       usage('marketing', 'completion_tokens'),
     );
-    expect(valueOf(samples, 'tollgate_upstream_latency_seconds_count', { target: 'local' })).toBe(3);
-    expect(valueOf(samples, 'tollgate_gateway_latency_seconds_count', { group: 'marketing', stream: 'false' })).toBe(3);
+    expect(sampleValue(samples, 'tollgate_upstream_latency_seconds_count', { target: 'local' })).toBe(3);
+    expect(
+      sampleValue(samples, 'tollgate_gateway_latency_seconds_count', { group: 'marketing', stream: 'false' }),
+    ).toBe(3);
   });
 
   it('labels a model the config does not name as "other", and never a request id or key', async () => {
@@ -59,7 +61,7 @@ describe('GET /metrics', () => {
     await expect.poll(() => gw.events().length).toBe(1);
     const samples = await scrape(gw);
     expect(
-      valueOf(samples, 'tollgate_requests_total', { group: 'default', model: 'other', outcome: 'model_not_found' }),
+      sampleValue(samples, 'tollgate_requests_total', { group: 'default', model: 'other', outcome: 'model_not_found' }),
     ).toBe(1);
     const bounded = ['group', 'kind', 'le', 'limit', 'model', 'operation', 'outcome', 'status', 'stream', 'target'];
     for (const s of samples.filter((s) => s.name.startsWith('tollgate_')))
@@ -72,8 +74,8 @@ describe('GET /metrics', () => {
     const b = inProcessGateway();
     await a.chat(ask('hi'), ENG);
     await expect.poll(() => a.events().length).toBe(1);
-    expect(valueOf(await scrape(a), 'tollgate_requests_total', { group: 'engineering' })).toBe(1);
-    expect(valueOf(await scrape(b), 'tollgate_requests_total', { group: 'engineering' })).toBe(0);
+    expect(sampleValue(await scrape(a), 'tollgate_requests_total', { group: 'engineering' })).toBe(1);
+    expect(sampleValue(await scrape(b), 'tollgate_requests_total', { group: 'engineering' })).toBe(0);
   });
 
   it('counts store errors reported through the metrics the app was given', async () => {
@@ -83,7 +85,7 @@ describe('GET /metrics', () => {
     metrics.storeError('reserve');
     metrics.storeError('settle');
     const samples = await scrape(gw);
-    expect(valueOf(samples, 'tollgate_store_errors_total', { operation: 'reserve' })).toBe(2);
-    expect(valueOf(samples, 'tollgate_store_errors_total', { operation: 'settle' })).toBe(1);
+    expect(sampleValue(samples, 'tollgate_store_errors_total', { operation: 'reserve' })).toBe(2);
+    expect(sampleValue(samples, 'tollgate_store_errors_total', { operation: 'settle' })).toBe(1);
   });
 });
