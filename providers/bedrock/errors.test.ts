@@ -34,6 +34,7 @@ describe('fromServiceError', () => {
 
   it('tells exceptions Bedrock answered with from network failures', () => {
     expect(isServiceError(exception('ValidationException'))).toBe(true);
-    expect(isServiceError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(false);
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', $metadata: {} });
+    expect(isServiceError(refused)).toBe(false);
   });
 });

@@ -68,13 +68,15 @@ interface ServiceErrorShape {
   readonly name: string;
   readonly message: string;
   readonly $fault?: unknown;
-  readonly $metadata?: { readonly httpStatusCode?: unknown };
 }
 
-/** True for errors Bedrock answered with (modelled exceptions), as opposed to network failures. */
+/**
+ * True for errors Bedrock answered with (exceptions carry `$fault`), as opposed to network failures,
+ * which the SDK also decorates with `$metadata`.
+ */
 export function isServiceError(err: unknown): err is ServiceErrorShape {
   if (!(err instanceof Error)) return false;
-  return '$fault' in err || '$metadata' in err || exceptionName(err.name) in BY_NAME;
+  return '$fault' in err || exceptionName(err.name) in BY_NAME;
 }
 
 export function fromServiceError(err: ServiceErrorShape): UpstreamError {
