@@ -30,6 +30,8 @@ export interface StoreTuning {
   readonly reconnectMaxMs?: number;
   /** How long close() waits for in-flight reservations (default 5 s). */
   readonly drainMs?: number;
+  /** How often a Redis store renews its leases (default a third of lease_ms). */
+  readonly heartbeatMs?: number;
 }
 
 /** No `store:` section means the embedded memory store with its default state file. */
@@ -56,7 +58,13 @@ async function openMemoryStore(
   const file = statePath(config, context.configFile);
   if (file === null) return new MemoryStore();
   const { now, logger } = context;
-  return DurableMemoryStore.open({ file, flushIntervalMs: config.flush_interval_ms, now, logger, ...tuning });
+  return DurableMemoryStore.open({
+    file,
+    flushIntervalMs: config.flush_interval_ms,
+    now,
+    logger,
+    drainMs: tuning.drainMs,
+  });
 }
 
 export async function connectRedisStore(
@@ -89,6 +97,7 @@ export async function connectRedisStore(
     logger: context.logger,
     probeMs: tuning.probeMs,
     drainMs: tuning.drainMs,
+    heartbeatMs: tuning.heartbeatMs,
   });
   return store.start(Math.max(1_000, config.timeout_ms));
 }

@@ -53,12 +53,16 @@ export interface RedisStoreSetup {
   readonly tuning?: StoreTuning;
 }
 
-/** A RedisStore as `store: {type: redis}` would build it, with fast test tuning. */
+/**
+ * A RedisStore as `store: {type: redis}` would build it, with fast test tuning. Its timeout is
+ * generous: on a loaded machine a 250 ms one would send exactness tests to the local fallback.
+ */
 export function redisStore(setup: RedisStoreSetup): Promise<RedisStore> {
   const config = redisStoreSchema.parse({
     type: 'redis',
     url: setup.url ?? REDIS_URL,
     key_prefix: setup.prefix,
+    timeout_ms: 5_000,
     ...setup.config,
   });
   const context = { configFile: null, env: {}, now: setup.clock.now, logger: setup.logger ?? captureLogger() };

@@ -6,6 +6,7 @@ import type { BudgetStore, ReserveInput, ReserveResult, StoreHealth, StoreLogger
 import { type RedisClient, whenReady } from './client.js';
 import { LocalFallback } from './fallback.js';
 import { RedisKeys, RedisScripts } from './scripts.js';
+import { type Deferred, WriteBack } from './write-back.js';
 
 export type OnStoreError = 'local' | 'fail_open' | 'fail_closed';
 
@@ -23,20 +24,9 @@ export interface RedisStoreOptions {
   readonly probeMs?: number | undefined;
   /** How long close() waits for in-flight reservations to settle. */
   readonly drainMs?: number | undefined;
+  /** How often leases are renewed and the instance registered; default a third of the lease. */
+  readonly heartbeatMs?: number | undefined;
 }
-
-type Deferred =
-  | {
-      readonly kind: 'settle';
-      readonly id: string;
-      readonly checks: readonly LimitCheck[];
-      actual: number;
-      now: number;
-    }
-  | { readonly kind: 'release'; readonly id: string; readonly now: number };
-
-/** Settles owed to Redis beyond this many are dropped (their leases give the reservations back). */
-const MAX_DEFERRED = 100_000;
 
 export class RedisStore implements BudgetStore {
   readonly #o: RedisStoreOptions;
@@ -45,13 +35,11 @@ export class RedisStore implements BudgetStore {
   readonly #local = new LocalFallback();
   /** Reservations taken in Redis and not settled yet: their checks, by request id. */
   readonly #open = new Map<string, readonly LimitCheck[]>();
-  #deferred: Deferred[] = [];
-  #dropped = 0;
+  readonly #owed: WriteBack;
   #down: { readonly since: number; readonly error: string } | null = null;
   #observed = 1;
   #recovering = false;
   #closed = false;
-  #flushing: Promise<void> = Promise.resolve();
   readonly #heartbeat: NodeJS.Timeout;
   #probe: NodeJS.Timeout | undefined;
 
@@ -60,9 +48,10 @@ export class RedisStore implements BudgetStore {
     const keys = new RedisKeys(options.keyPrefix);
     // A settled id is remembered for ten leases, so a settle retried after an outage counts once.
     this.#scripts = new RedisScripts(options.client, keys, options.leaseMs, options.leaseMs * 10);
+    this.#owed = new WriteBack(this.#scripts, this.#local, options.now);
     options.client.on('error', (err: unknown) => this.#fail(err));
     options.client.on('ready', () => void this.#recover());
-    this.#heartbeat = setInterval(() => void this.#beat(), Math.max(100, Math.floor(options.leaseMs / 3)));
+    this.#heartbeat = setInterval(() => void this.#beat(), options.heartbeatMs ?? Math.floor(options.leaseMs / 3));
     this.#heartbeat.unref();
   }
 
@@ -92,7 +81,7 @@ export class RedisStore implements BudgetStore {
   async settle(id: string, actualTokens: number, now: number): Promise<LimitSnapshot[] | null> {
     if (this.#local.has(id)) {
       const snapshots = await this.#local.settle(id, actualTokens, now);
-      if (!this.#down) this.#flush().catch((err: unknown) => this.#fail(err));
+      if (!this.#down) this.#owed.flush().catch((err: unknown) => this.#fail(err));
       return this.#o.onStoreError === 'fail_open' ? [] : snapshots;
     }
     const checks = this.#open.get(id);
@@ -107,7 +96,7 @@ export class RedisStore implements BudgetStore {
         this.#fail(err);
       }
     }
-    this.#defer(op);
+    this.#owed.defer(op);
     return null;
   }
 
@@ -122,7 +111,7 @@ export class RedisStore implements BudgetStore {
         this.#fail(err);
       }
     }
-    this.#defer(op);
+    this.#owed.defer(op);
   }
 
   async snapshot(checks: readonly LimitCheck[], now: number): Promise<LimitSnapshot[]> {
@@ -144,8 +133,8 @@ export class RedisStore implements BudgetStore {
       instances: this.#instances(),
       down_since: this.#down ? new Date(this.#down.since).toISOString() : null,
       error: this.#down?.error ?? null,
-      pending_write_back: this.#deferred.length + this.#local.ledgerSize,
-      dropped_write_back: this.#dropped,
+      pending_write_back: this.#owed.owed,
+      dropped_write_back: this.#owed.dropped,
     };
   }
 
@@ -155,10 +144,12 @@ export class RedisStore implements BudgetStore {
     while (this.#open.size + this.#local.openCount > 0 && Date.now() < deadline) await sleep(10);
     clearInterval(this.#heartbeat);
     clearInterval(this.#probe);
-    if (!this.#down) await this.#flush().catch((err: unknown) => this.#fail(err));
-    if (this.#deferred.length + this.#local.ledgerSize > 0) {
-      const owed = this.#deferred.length + this.#local.ledgerSize;
-      this.#o.logger.warn({ owed }, 'budget store: exiting without writing back usage spent during an outage');
+    if (!this.#down) await this.#owed.flush().catch((err: unknown) => this.#fail(err));
+    if (this.#owed.owed > 0) {
+      this.#o.logger.warn(
+        { owed: this.#owed.owed },
+        'budget store: exiting without writing back usage spent during an outage',
+      );
     }
     this.#closed = true;
     await Promise.race([this.#o.client.quit().catch(() => {}), sleep(this.#probeMs)]);
@@ -176,14 +167,6 @@ export class RedisStore implements BudgetStore {
   /** Ids in Redis carry the instance, so two instances given the same request id never collide. */
   #rid(id: string): string {
     return `${this.#instance}:${id}`;
-  }
-
-  #defer(op: Deferred): void {
-    if (this.#deferred.length >= MAX_DEFERRED) {
-      this.#deferred.shift();
-      this.#dropped++;
-    }
-    this.#deferred.push(op);
   }
 
   /** Enters the outage mode once, logs it once, and starts looking for Redis. */
@@ -208,8 +191,8 @@ export class RedisStore implements BudgetStore {
     this.#recovering = true;
     try {
       await this.#scripts.ping();
-      const owed = this.#deferred.length + this.#local.ledgerSize;
-      await this.#flush();
+      const owed = this.#owed.owed;
+      await this.#owed.flush();
       const outageMs = Date.now() - this.#down.since;
       this.#down = null;
       clearInterval(this.#probe);
@@ -227,31 +210,9 @@ export class RedisStore implements BudgetStore {
     try {
       const ids = [...this.#open.keys()].map((id) => this.#rid(id));
       this.#observed = Math.max(1, await this.#scripts.heartbeat(this.#o.now(), this.#instance, this.#o.leaseMs, ids));
-      if (this.#deferred.length + this.#local.ledgerSize > 0) await this.#flush();
+      if (this.#owed.owed > 0) await this.#owed.flush();
     } catch (err) {
       this.#fail(err);
-    }
-  }
-
-  /** One write-back at a time: deferred settles in order, then the local ledger. */
-  #flush(): Promise<void> {
-    const run = this.#flushing.then(() => this.#flushNow());
-    this.#flushing = run.catch(() => {});
-    return run;
-  }
-
-  async #flushNow(): Promise<void> {
-    for (let op = this.#deferred[0]; op; op = this.#deferred[0]) {
-      if (op.kind === 'settle') await this.#scripts.settle(op.id, op.checks, op.actual, op.now);
-      else await this.#scripts.release(op.id, op.now);
-      this.#deferred.shift();
-    }
-    const entries = this.#local.takeLedger();
-    try {
-      await this.#scripts.writeBack(this.#o.now(), entries);
-    } catch (err) {
-      this.#local.restore(entries);
-      throw err;
     }
   }
 }
