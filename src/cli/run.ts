@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
+import { type ObservabilitySetup, ObservabilitySetupError, setUpObservability } from '../events/setup.js';
 import { createApp } from '../server/app.js';
 import { listen } from '../server/listen.js';
 import { type BudgetStore, createStore, StoreSetupError } from '../stores/index.js';
@@ -30,22 +31,33 @@ export async function run(options: RunOptions): Promise<number> {
   deps.tokenizer.count('gpt-4o', 'warm up');
   const logger = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
   let store: BudgetStore;
+  let observed: ObservabilitySetup;
   try {
+    const input = { events: loaded.config?.events, config, configFile: options.config, env: deps.env, logger };
+    observed = setUpObservability(input);
     const context = { configFile: options.config, env: deps.env, now: deps.now, logger };
     store = await createStore(loaded.config?.store, context);
   } catch (err) {
-    if (!(err instanceof StoreSetupError)) throw err;
+    if (!(err instanceof StoreSetupError || err instanceof ObservabilitySetupError)) throw err;
     console.error(`tollgate: not starting: ${err.message}`);
     return 1;
   }
-  const app = createApp({ config, store, tokenizer: deps.tokenizer, now: deps.now, logger });
+  const app = createApp({
+    config,
+    store,
+    tokenizer: deps.tokenizer,
+    now: deps.now,
+    logger,
+    observability: observed.observability,
+  });
   const host = options.host ?? config.server.host;
   const port = options.port ?? config.server.port;
   const server = await listen(app, host, port).catch(async (err: unknown) => {
     await store.close();
     throw err;
   });
-  for (const line of summaryLines(config)) console.log(`INFO tollgate ${line}`);
+  await observed.listenAdmin({ config, store, now: deps.now, logger }, host);
+  for (const line of [...summaryLines(config), ...observed.summary()]) console.log(`INFO tollgate ${line}`);
   console.log(`INFO tollgate ${describeStore(store)}`);
   console.log(`INFO tollgate Gateway ready on ${server.url}`);
 
@@ -61,6 +73,7 @@ export async function run(options: RunOptions): Promise<number> {
     await server.close(SHUTDOWN_GRACE_MS);
     // Waits for the last reservations to be settled, then writes the counters out.
     await store.close();
+    await observed.close();
     logger.info({}, 'stopped');
   } finally {
     process.off('SIGTERM', force).off('SIGINT', force);

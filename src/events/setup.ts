@@ -1,0 +1,123 @@
+// What `tollgate run` sets up for observability: the events logger (stdout, file), metrics, the admin API.
+import { dirname, resolve } from 'node:path';
+import { type DestinationStream, type Logger, pino } from 'pino';
+import type { RuntimeConfig } from '../config/compile.js';
+import { createAdminApp } from '../server/admin.js';
+import type { GatewayDeps } from '../server/app-types.js';
+import { type Listening, listen } from '../server/listen.js';
+import { createMetrics, type GatewayMetrics } from '../server/metrics.js';
+import type { EventsConfig } from './config.js';
+import type { Observability } from './deps.js';
+import { RotatingFile } from './rotating-file.js';
+
+export const ADMIN_TOKEN_ENV = 'TOLLGATE_ADMIN_TOKEN';
+export const ADMIN_PORT_ENV = 'TOLLGATE_ADMIN_PORT';
+const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+/** The environment or the events file make start-up impossible: `tollgate run` refuses to start. */
+export class ObservabilitySetupError extends Error {}
+
+export interface ObservabilitySetup {
+  /** For createApp. */
+  readonly observability: Observability;
+  /** Also for the budget store's error path (`metrics.storeError`). */
+  readonly metrics: GatewayMetrics;
+  readonly eventsFile: string | null;
+  /** Starts the admin API's own listener when TOLLGATE_ADMIN_PORT is set. */
+  listenAdmin(deps: Pick<GatewayDeps, 'config' | 'store' | 'now' | 'logger'>, host: string): Promise<void>;
+  /** For the start-up summary: where events, metrics and the admin API are. */
+  summary(): string[];
+  /** Stops the admin listener and writes out the events still queued. */
+  close(): Promise<void>;
+}
+
+export interface SetupInput {
+  readonly events: EventsConfig | undefined;
+  readonly config: RuntimeConfig;
+  readonly configFile: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The gateway's logger: events go through it when they go to stdout only. */
+  readonly logger: Logger;
+}
+
+function adminSettings(env: SetupInput['env']): { token: string | undefined; port: number | undefined } {
+  const token = env[ADMIN_TOKEN_ENV] || undefined;
+  const rawPort = env[ADMIN_PORT_ENV] || undefined;
+  if (token !== undefined && token.length < MIN_ADMIN_TOKEN_LENGTH)
+    throw new ObservabilitySetupError(
+      `${ADMIN_TOKEN_ENV} is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters; make one with \`tollgate key new\``,
+    );
+  if (rawPort === undefined) return { token, port: undefined };
+  const port = Number(rawPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new ObservabilitySetupError(`${ADMIN_PORT_ENV} must be a port number, got "${rawPort}"`);
+  if (token === undefined) throw new ObservabilitySetupError(`${ADMIN_PORT_ENV} is set but ${ADMIN_TOKEN_ENV} is not`);
+  return { token, port };
+}
+
+function eventsOutput(input: SetupInput): { logger: Logger; file: RotatingFile | null; path: string | null } {
+  const { events, logger } = input;
+  const stdout = events?.stdout ?? true;
+  if (!events?.file) return { logger: stdout ? logger : pino({ level: 'silent' }), file: null, path: null };
+  const path = resolve(dirname(input.configFile), events.file);
+  let file: RotatingFile;
+  try {
+    file = new RotatingFile({
+      path,
+      maxBytes: events.max_bytes,
+      maxFiles: events.max_files,
+      onError: (err) =>
+        logger.error({ err, file: path }, 'events file: write failed; events are dropped until it works'),
+    });
+  } catch (err) {
+    throw new ObservabilitySetupError(`cannot open the events file ${path}: ${(err as Error).message}`);
+  }
+  const out = pino.destination({ dest: 1, sync: true });
+  const dest: DestinationStream = stdout
+    ? {
+        write(line: string) {
+          out.write(line);
+          file.write(line);
+        },
+      }
+    : file;
+  return { logger: pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, dest), file, path };
+}
+
+function eventsLine(config: EventsConfig | undefined, path: string | null): string {
+  const where = [config?.stdout === false ? null : 'stdout', path].filter(Boolean).join(' and ') || 'nowhere';
+  const rotation = config && path ? ` (rotated at ${config.max_bytes} bytes, ${config.max_files} files kept)` : '';
+  return `Events: ${where}${rotation}${config?.include_content ? ', with prompts and completions' : ''}`;
+}
+
+export function setUpObservability(input: SetupInput): ObservabilitySetup {
+  const admin = adminSettings(input.env);
+  const events = eventsOutput(input);
+  const metrics = createMetrics(input.config, { processMetrics: true });
+  let adminServer: Listening | null = null;
+  return {
+    observability: {
+      eventLogger: events.logger,
+      includeContent: input.events?.include_content ?? false,
+      metrics,
+      ...(admin.token !== undefined && admin.port === undefined ? { adminToken: admin.token } : {}),
+    },
+    metrics,
+    eventsFile: events.path,
+    async listenAdmin(deps, host) {
+      if (admin.token === undefined || admin.port === undefined) return;
+      adminServer = await listen(createAdminApp(deps, admin.token), host, admin.port);
+    },
+    summary: () => [
+      eventsLine(input.events, events.path),
+      'Metrics: GET /metrics',
+      admin.token === undefined
+        ? `Admin API: off (set ${ADMIN_TOKEN_ENV} to serve it)`
+        : `Admin API: ${adminServer ? adminServer.url : 'the gateway port'} under /admin`,
+    ],
+    async close() {
+      await adminServer?.close(1_000);
+      await events.file?.close();
+    },
+  };
+}
