@@ -11,7 +11,9 @@ const USAGE = `usage:
                                                      check config files: exit 0 clean, 1 errors, 2 usage
   tollgate key hash                                  print the SHA-256 of the key on stdin (api_key_sha256)
   tollgate key new [--prefix P]                      print a new random key (prefix tg_ by default)
-  tollgate schema                                    print the config's JSON Schema`;
+  tollgate schema                                    print the config's JSON Schema
+  tollgate events tail [--last N] [--follow] [--format json|text] [--status S] [--group NAME] [--file PATH]
+                                                     show request events from the events file`;
 
 class UsageError extends Error {}
 
@@ -78,6 +80,10 @@ async function main(argv: string[]): Promise<number> {
       const { configJsonSchema } = await import('./schema.js');
       io.out(configJsonSchema());
       return 0;
+    }
+    case 'events': {
+      const { events } = await import('./events.js');
+      return events(rest, io);
     }
     case undefined:
     case 'help':
