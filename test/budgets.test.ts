@@ -1,6 +1,7 @@
 // Token budgets end to end: reservation then reconciliation, all limits taken together, and the 429s' retry advice.
 import { HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checksFor, namedLimitSpecs } from '../policies/rate-limit/index.js';
 import { MemoryStore } from '../src/stores/memory.js';
 import { SEED_ENV } from './helpers/configs.js';
 import { hello, startGateway, type TestGateway, tokenizer } from './helpers/gateway.js';
@@ -140,10 +141,24 @@ describe('output cap sent upstream', () => {
     expect(sent().body.max_completion_tokens).toBe(1000);
   });
 
-  // Bug, reported to the lead (src/server/chat.ts and src/server/upstream-body.ts): with `n: 4` and no max,
-  // the gateway reserves prompt + 300 but sends max_completion_tokens: 300, a per-choice cap, so the upstream
-  // may generate 4 × 300 tokens. Fix: reserve desiredOutput × n, and cap each choice at floor(allowance / n).
-  it.todo('caps each of n choices so that n × the cap fits the reserved allowance');
+  it('reserves for every one of n choices and caps each so that together they fit the allowance', async () => {
+    const g = await start({ limits: { tokens_per_minute: 1000 }, budget: { default_output_tokens: 300, min_output_tokens: 16 } });
+    const body = { ...hello(), n: 4 };
+    const held = new Promise<number>((resolve) => {
+      upstream.answer(async () => {
+        const [snap] = await g.store.snapshot(
+          checksFor('group:team', namedLimitSpecs({ tokens_per_minute: 1000 })),
+          g.clock.now(),
+        );
+        resolve(snap!.used);
+        return HttpResponse.json(completion('Hi', { prompt_tokens: 8, completion_tokens: 4 }));
+      });
+    });
+    expect((await g.post(body, TEAM)).status).toBe(200);
+    const allowance = 1000 - promptOf(body);
+    expect(await held).toBe(1000);
+    expect(sent().body.max_completion_tokens).toBe(Math.floor(allowance / 4));
+  });
 
   it('forwards the body unchanged when budget.cap_upstream_output is false', async () => {
     const g = await start({ limits: { tokens_per_minute: 3000 }, budget: { cap_upstream_output: false } });

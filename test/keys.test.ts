@@ -236,10 +236,38 @@ describe('what reaches the upstream', () => {
   });
 });
 
-// Bug, reported to the lead (providers/openai/errors.ts): an upstream error body that echoes the provider key
-// (`{"error":{"message":"bad key sk-…"}}`, or plain text) is passed to the client verbatim. Fix: give
-// errorFromResponse the target's key and replace it (and `Bearer <key>`) with a mask before building the body.
-it.todo('masks the provider key when an upstream error message echoes it');
+describe('upstream errors that echo the provider key', () => {
+  it('masks the key in JSON and plain-text error bodies', async () => {
+    const g = await start(teamConfig());
+    upstream.answer(() =>
+      HttpResponse.json(
+        { error: { message: `key ${UPSTREAM_KEY} lacks access`, type: 'invalid_request_error' } },
+        { status: 403 },
+      ),
+    );
+    const json = await g.post(hello(), TEAM);
+    expect(json.status).toBe(403);
+    const jsonText = await json.text();
+    expect(jsonText).not.toContain(UPSTREAM_KEY);
+    expect(jsonText).toContain('[redacted]');
+    upstream.answer(() => new HttpResponse(`denied for ${UPSTREAM_KEY}`, { status: 500 }));
+    const plain = await (await g.post(hello(), TEAM)).text();
+    expect(plain).not.toContain(UPSTREAM_KEY);
+  });
+
+  it('answers 502, not the caller-blaming 401, when the upstream refuses the gateway key', async () => {
+    const g = await start(teamConfig());
+    upstream.answer(() =>
+      HttpResponse.json(
+        { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } },
+        { status: 401 },
+      ),
+    );
+    const res = await g.post(hello(), TEAM);
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_auth_failed');
+  });
+});
 
 describe('X-Request-Id', () => {
   it('propagates a given X-Request-Id to the response and the upstream', async () => {

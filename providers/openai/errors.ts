@@ -9,7 +9,11 @@ export function isErrorBody(value: unknown): value is OpenAIErrorBody {
   return typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string';
 }
 
-export function errorFromResponse(status: number, text: string, headers: Headers): UpstreamError {
+/**
+ * The upstream's error as the client should see it. A 401 means the gateway's own key for the
+ * target was refused: that is the gateway's fault, not the caller's, so it becomes a 502.
+ */
+export function errorFromResponse(targetId: string, status: number, text: string, headers: Headers): UpstreamError {
   let body: OpenAIErrorBody | undefined;
   try {
     const parsed: unknown = JSON.parse(text);
@@ -34,6 +38,16 @@ export function errorFromResponse(status: number, text: string, headers: Headers
       code: null,
     },
   };
+  if (status === 401) {
+    return new UpstreamError(502, 'error_response', {
+      error: {
+        message: `Upstream ${targetId} refused the gateway's credentials (HTTP 401: ${body.error.message})`,
+        type: 'upstream_error',
+        param: null,
+        code: 'upstream_auth_failed',
+      },
+    });
+  }
   const passed: Record<string, string> = {};
   for (const name of PASSED_HEADERS) {
     const value = headers.get(name);

@@ -35,6 +35,8 @@ export function createOpenAITarget(
       );
     }
   }
+  /** Upstreams sometimes echo the key they were sent in an error: never pass it on. */
+  const redact = (text: string) => (key ? text.split(key).join('[redacted]') : text);
   const url = `${config.base_url.replace(/\/+$/, '')}/chat/completions`;
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json' };
   if (key) baseHeaders.authorization = `Bearer ${key}`;
@@ -71,7 +73,7 @@ export function createOpenAITarget(
     if (!res.ok) {
       release();
       const text = await res.text().catch(() => '');
-      throw errorFromResponse(res.status, text, res.headers);
+      throw errorFromResponse(config.id, res.status, redact(text), res.headers);
     }
     return {
       res,

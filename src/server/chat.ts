@@ -39,13 +39,22 @@ export function createChatHandler(
     const event = c.get('event');
     const caller = identify(c.req.raw.headers, c.get('clientAddress'));
     event.consumer_group = caller.policy.group;
+    try {
+      return await serve(c, caller);
+    } catch (err) {
+      // Once the caller is known, every answer carries its budget, errors included.
+      if (!event.rate_limit) setRateHeaders(c, await store.snapshot(caller.checks, now()));
+      throw err;
+    }
+  };
 
+  async function serve(c: Context<AppEnv>, caller: Caller): Promise<Response> {
+    const event = c.get('event');
     const raw = await c.req.text();
     const request = parseChatRequest(raw);
     event.model = request.model;
 
     if (caller.policy.models && !caller.policy.models.matches(request.model)) {
-      setRateHeaders(c, await store.snapshot(caller.checks, now()));
       throw new GatewayError(
         403,
         'access_denied',
@@ -66,14 +75,16 @@ export function createChatHandler(
     event.target = target.id;
 
     const promptTokens = tokenizer.promptTokens(request);
+    // Each of n choices may spend the output cap: reserve for all of them.
+    const choices = request.n ?? 1;
     const id = `r${++reservations}:${c.get('requestId')}`;
     const { decision, snapshots } = await store.reserve({
       id,
       checks: caller.checks,
       demand: {
         promptTokens,
-        desiredOutput: requestedOutputCap(request) ?? config.budget.default_output_tokens,
-        minOutput: config.budget.min_output_tokens,
+        desiredOutput: (requestedOutputCap(request) ?? config.budget.default_output_tokens) * choices,
+        minOutput: config.budget.min_output_tokens * choices,
       },
       now: now(),
     });
@@ -88,11 +99,8 @@ export function createChatHandler(
     const costOf = (text: string, usage: Usage | null) =>
       usage ?? estimatedUsage(tokenizer, request.model, promptTokens, text);
 
-    const upstream = upstreamRequest(
-      raw,
-      request,
-      config.budget.cap_upstream_output ? decision.outputAllowance : undefined,
-    );
+    const perChoice = Math.floor(decision.outputAllowance / choices);
+    const upstream = upstreamRequest(raw, request, config.budget.cap_upstream_output ? perChoice : undefined);
     const call = { ...upstream, signal: c.req.raw.signal, requestId: c.get('requestId') };
     const started = performance.now();
     try {
@@ -138,5 +146,5 @@ export function createChatHandler(
         'x-accel-buffering': 'no',
       });
     }
-  };
+  }
 }
