@@ -62,6 +62,20 @@ async function* chunks(
   }
 }
 
+/** The chunks, ending the upstream call even when the consumer stops before the first one. */
+function chunkStream(events: AsyncIterable<Parameters<StreamTranslator>[0]>, translate: StreamTranslator, g: Guard) {
+  const it = chunks(events, translate, g);
+  return {
+    [Symbol.asyncIterator]: (): AsyncIterator<StreamChunk> => ({
+      next: () => it.next(),
+      return: (value?: unknown) => {
+        g.end(); // a generator that never started skips its finally
+        return it.return(value);
+      },
+    }),
+  };
+}
+
 export function createBedrockTarget(
   config: BedrockTargetConfig,
   deps: TargetDeps,
@@ -104,7 +118,7 @@ export function createBedrockTarget(
       try {
         const output = await client.send(new ConverseStreamCommand(input), { abortSignal: g.signal });
         if (!output.stream) throw unusable(config.id, 'no event stream in the answer');
-        return chunks(output.stream, streamTranslator(meta(call)), g);
+        return chunkStream(output.stream, streamTranslator(meta(call)), g);
       } catch (err) {
         g.end();
         throw g.failure(err, false);

@@ -1,6 +1,8 @@
 // Bedrock through `endpoint` on a real socket (no msw here): aborts, timeouts, resets and failures mid-stream.
 import OpenAI, { APIError } from 'openai';
 import { expect, it } from 'vitest';
+import { bedrockTargetSchema, createBedrockTarget } from '../../providers/bedrock/index.js';
+import { chatRequestSchema } from '../../providers/index.js';
 import { startGateway, type TestGateway, tokenizer } from '../helpers/gateway.js';
 import { localUpstream } from '../helpers/local-upstream.js';
 import { AWS_ENV, bedrockTarget, exceptionFrame, frame, NOVA } from './fake-bedrock.js';
@@ -64,6 +66,31 @@ it('aborts the Bedrock call as soon as the client hangs up, charging what was st
   } finally {
     hold();
     await gw.close();
+    await up.close();
+  }
+});
+
+it('aborts the Bedrock call when the consumer stops before the first chunk', async () => {
+  const up = await localUpstream((_req, res) => {
+    res.writeHead(200, streamHead);
+    res.write(frame('messageStart', { role: 'assistant' }));
+  });
+  const config = bedrockTargetSchema.parse({
+    id: 'bedrock',
+    provider: 'bedrock',
+    region: 'us-west-2',
+    endpoint: up.baseUrl.replace(/\/v1$/, ''),
+    access_key_id: { env: 'TG_AWS_KEY_ID' },
+    secret_access_key: { env: 'TG_AWS_SECRET' },
+  });
+  const target = createBedrockTarget(config, { env: AWS_ENV, tokenizer, now: Date.now }, []);
+  try {
+    const request = chatRequestSchema.parse({ ...ask, stream: true });
+    const call = { request, body: '', signal: new AbortController().signal, requestId: 'r1' };
+    const chunks = await target.stream(call);
+    await chunks[Symbol.asyncIterator]().return?.();
+    await expect.poll(() => up.closedByPeer()).toBe(1);
+  } finally {
     await up.close();
   }
 });
