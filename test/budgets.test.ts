@@ -142,7 +142,10 @@ describe('output cap sent upstream', () => {
   });
 
   it('reserves for every one of n choices and caps each so that together they fit the allowance', async () => {
-    const g = await start({ limits: { tokens_per_minute: 1000 }, budget: { default_output_tokens: 300, min_output_tokens: 16 } });
+    const g = await start({
+      limits: { tokens_per_minute: 1000 },
+      budget: { default_output_tokens: 300, min_output_tokens: 16 },
+    });
     const body = { ...hello(), n: 4 };
     const held = new Promise<number>((resolve) => {
       upstream.answer(async () => {
