@@ -95,7 +95,8 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
 
   app.get('/v1/usage', createUsageHandler(deps, identify));
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // Alive even when the shared store is down (limits then hold locally); `store` says how it is.
+  app.get('/healthz', (c) => c.json({ status: 'ok', store: deps.store.health?.() ?? null }));
 
   app.get('/metrics', async (c) =>
     c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),

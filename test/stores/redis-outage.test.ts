@@ -69,6 +69,11 @@ describeOutage('RedisStore when Redis fails', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(store.health()).toMatchObject({ status: 'degraded', instances: 2, on_store_error: 'local' });
     expect(logger.lines.filter((l) => l.message.startsWith('budget store unreachable'))).toHaveLength(1);
+    const health = await (await fetch(`${gateway.url}/healthz`)).json();
+    expect(health).toMatchObject({
+      status: 'ok',
+      store: { store: 'redis', status: 'degraded', down_since: expect.any(String) },
+    });
     const refused = await gateway.post(hello(), MARKETING);
     expect((await errorBody(refused)).details).toMatchObject({ limit: 'requests_per_minute', limit_value: 10 });
 
