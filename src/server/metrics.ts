@@ -21,11 +21,14 @@ function knownModels(config: RuntimeConfig): Set<string> {
   return names;
 }
 
+/** Label values joined into one map key: a character no label value holds. */
+const keyOf = (values: readonly string[]) => values.join('\u0000');
+
 /** `labels()` hashes its arguments on every call: children are kept by a key built once per request. */
 function cached<T>(make: (...values: string[]) => T): (...values: string[]) => T {
   const children = new Map<string, T>();
   return (...values) => {
-    const key = values.join('\u0000');
+    const key = keyOf(values);
     let child = children.get(key);
     if (!child) {
       child = make(...values);
@@ -35,74 +38,98 @@ function cached<T>(make: (...values: string[]) => T): (...values: string[]) => T
   };
 }
 
+/**
+ * Counts kept as plain numbers on the request path and handed to the prom-client counter when it is
+ * scraped (its `collect`): an increment is a map lookup and an add, not a label hash.
+ */
+class Tally {
+  readonly #pending = new Map<string, { values: string[]; amount: number }>();
+  counter: Counter<string> | undefined;
+
+  add(amount: number, ...values: string[]): void {
+    const key = keyOf(values);
+    const entry = this.#pending.get(key);
+    if (entry) entry.amount += amount;
+    else this.#pending.set(key, { values, amount });
+  }
+
+  flush(): void {
+    for (const entry of this.#pending.values()) {
+      if (entry.amount === 0) continue;
+      this.counter?.labels(...entry.values).inc(entry.amount);
+      entry.amount = 0;
+    }
+  }
+}
+
+function tallied<L extends string>(
+  registry: Registry,
+  options: { name: string; help: string; labelNames: readonly L[] },
+): Tally {
+  const tally = new Tally();
+  tally.counter = new Counter({ ...options, registers: [registry], collect: () => tally.flush() });
+  return tally;
+}
+
 export function createMetrics(config: RuntimeConfig, options: { processMetrics?: boolean } = {}): GatewayMetrics {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
-  const registers = [registry];
-  const requests = new Counter({
+  const requests = tallied(registry, {
     name: 'tollgate_requests_total',
     help: 'Chat completion requests, by consumer group, model, HTTP status and outcome.',
-    labelNames: ['group', 'model', 'status', 'outcome'] as const,
-    registers,
+    labelNames: ['group', 'model', 'status', 'outcome'],
   });
-  const tokens = new Counter({
+  const tokens = tallied(registry, {
     name: 'tollgate_tokens_total',
     help: 'Tokens charged after reconciliation, by consumer group, model and kind (prompt or completion).',
-    labelNames: ['group', 'model', 'kind'] as const,
-    registers,
+    labelNames: ['group', 'model', 'kind'],
   });
-  const rateLimited = new Counter({
+  const rateLimited = tallied(registry, {
     name: 'tollgate_rate_limited_total',
     help: 'Requests refused with 429, by consumer group and the limit that refused them.',
-    labelNames: ['group', 'limit'] as const,
-    registers,
+    labelNames: ['group', 'limit'],
   });
   const upstreamLatency = new Histogram({
     name: 'tollgate_upstream_latency_seconds',
     help: "Time from sending a request upstream to the upstream's response head (first byte for streams), by target.",
     labelNames: ['target'] as const,
     buckets: LATENCY_BUCKETS,
-    registers,
+    registers: [registry],
   });
   const gatewayLatency = new Histogram({
     name: 'tollgate_gateway_latency_seconds',
     help: 'Time from a request arriving to its response ending (stream end for streams), by consumer group.',
     labelNames: ['group', 'stream'] as const,
     buckets: LATENCY_BUCKETS,
-    registers,
+    registers: [registry],
   });
-  const storeErrors = new Counter({
+  const storeErrors = tallied(registry, {
     name: 'tollgate_store_errors_total',
     help: 'Budget store calls that failed (the store unreachable or slow), by operation.',
-    labelNames: ['operation'] as const,
-    registers,
+    labelNames: ['operation'],
   });
 
   const models = knownModels(config);
-  const requestChild = cached((...v) => requests.labels(...v));
-  const tokenChild = cached((...v) => tokens.labels(...v));
-  const limitChild = cached((...v) => rateLimited.labels(...v));
   const upstreamChild = cached((...v) => upstreamLatency.labels(...v));
   const gatewayChild = cached((...v) => gatewayLatency.labels(...v));
-  const storeChild = cached((...v) => storeErrors.labels(...v));
 
   return {
     registry,
     observe(event) {
       const group = event.consumer_group ?? 'none';
       const model = event.model === null ? 'none' : models.has(event.model) ? event.model : 'other';
-      requestChild(group, model, String(event.status), event.outcome).inc();
+      requests.add(1, group, model, String(event.status), event.outcome);
       if (event.usage) {
-        tokenChild(group, model, 'prompt').inc(event.usage.prompt_tokens);
-        tokenChild(group, model, 'completion').inc(event.usage.completion_tokens);
+        tokens.add(event.usage.prompt_tokens, group, model, 'prompt');
+        tokens.add(event.usage.completion_tokens, group, model, 'completion');
       }
-      if (event.limit !== null) limitChild(group, event.limit).inc();
+      if (event.limit !== null) rateLimited.add(1, group, event.limit);
       if (event.target !== null && event.upstream_latency_ms !== null)
         upstreamChild(event.target).observe(event.upstream_latency_ms / 1000);
       gatewayChild(group, String(event.stream)).observe(event.gateway_latency_ms / 1000);
     },
     storeError(operation) {
-      storeChild(operation).inc();
+      storeErrors.add(1, operation);
     },
   };
 }
