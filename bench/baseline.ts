@@ -1,0 +1,30 @@
+// The baseline: the simplest pass-through proxy (Hono + @hono/node-server + fetch), no policy at all.
+// Usage: node baseline.js PORT UPSTREAM_BASE_URL
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+
+const port = Number(process.argv[2] ?? 0);
+const upstream = `${process.argv[3] ?? 'http://127.0.0.1:8080/v1'}/chat/completions`;
+const upstreamKey = process.env.BENCH_UPSTREAM_KEY ?? 'sk-bench';
+
+const app = new Hono();
+
+app.post('/v1/chat/completions', async (c) => {
+  const res = await fetch(upstream, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${upstreamKey}` },
+    body: await c.req.text(),
+    signal: c.req.raw.signal,
+  });
+  // A new Response around the upstream body: streams pass through, and its headers stay ours to set.
+  return new Response(res.body, {
+    status: res.status,
+    headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' },
+  });
+});
+
+app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+serve({ fetch: app.fetch, hostname: '127.0.0.1', port });
+process.stdin.on('close', () => process.exit(0)).resume();
+process.on('SIGTERM', () => process.exit(0));

@@ -1,0 +1,119 @@
+// Turns the rounds into medians with min–max, the ratios to the baseline, and the markdown table.
+import type { Measurement } from './measure.js';
+import type { Scenario } from './scenarios.js';
+import { type Spread, spread } from './stats.js';
+
+export interface Round {
+  readonly order: readonly ['baseline' | 'tollgate', 'baseline' | 'tollgate'];
+  readonly baseline: Measurement;
+  readonly tollgate: Measurement;
+}
+
+export interface ScenarioResult {
+  readonly scenario: Omit<Scenario, 'body'>;
+  readonly skipped?: string;
+  readonly idleRssMiB?: { readonly baseline: number; readonly tollgate: number };
+  readonly rounds: readonly Round[];
+}
+
+type Side = 'baseline' | 'tollgate';
+const METRICS = ['rps', 'p50Ms', 'p99Ms', 'cpuUsPerReq', 'streamP50Ms', 'peakRssMiB'] as const;
+
+export interface ScenarioSummary {
+  readonly id: string;
+  readonly baseline: Record<(typeof METRICS)[number], Spread>;
+  readonly tollgate: Record<(typeof METRICS)[number], Spread>;
+  /** Paired per round: tollgate ÷ baseline, or tollgate − baseline for latencies. */
+  readonly vsBaseline: {
+    readonly rps: Spread;
+    readonly cpuUsPerReq: Spread;
+    readonly addedP50Ms: Spread;
+    readonly addedP99Ms: Spread;
+  };
+  readonly peakRssMiB: { readonly baseline: number; readonly tollgate: number };
+}
+
+export function summarize(result: ScenarioResult): ScenarioSummary {
+  const of = (side: Side) =>
+    Object.fromEntries(METRICS.map((m) => [m, spread(result.rounds.map((r) => r[side][m] ?? Number.NaN))])) as Record<
+      (typeof METRICS)[number],
+      Spread
+    >;
+  const paired = (f: (r: Round) => number) => spread(result.rounds.map(f));
+  const peak = (side: Side) => Math.max(...result.rounds.map((r) => r[side].peakRssMiB));
+  return {
+    id: result.scenario.id,
+    baseline: of('baseline'),
+    tollgate: of('tollgate'),
+    vsBaseline: {
+      rps: paired((r) => r.tollgate.rps / r.baseline.rps),
+      cpuUsPerReq: paired((r) => r.tollgate.cpuUsPerReq / r.baseline.cpuUsPerReq),
+      addedP50Ms: paired((r) => r.tollgate.p50Ms - r.baseline.p50Ms),
+      addedP99Ms: paired((r) => r.tollgate.p99Ms - r.baseline.p99Ms),
+    },
+    peakRssMiB: { baseline: peak('baseline'), tollgate: peak('tollgate') },
+  };
+}
+
+const num = (v: number, digits: number) =>
+  Number.isFinite(v)
+    ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '–';
+const cell = (s: Spread, digits: number) =>
+  s.min === s.max ? num(s.median, digits) : `${num(s.median, digits)} (${num(s.min, digits)}–${num(s.max, digits)})`;
+const signed = (v: number) => (v >= 0 ? `+${num(v, 2)}` : num(v, 2));
+const signedCell = (s: Spread) =>
+  s.min === s.max ? `${signed(s.median)} ms` : `${signed(s.median)} ms (${signed(s.min)}–${signed(s.max)})`;
+const times = (s: Spread) =>
+  s.min === s.max ? `${num(s.median, 2)}×` : `${num(s.median, 2)}× (${num(s.min, 2)}–${num(s.max, 2)})`;
+
+/** The last column: what the scenario is for, compared with the baseline or with another scenario. */
+function comparison(result: ScenarioResult, s: ScenarioSummary, all: ReadonlyMap<string, ScenarioSummary>): string {
+  const chat50 = all.get('chat-50')?.tollgate.rps.median ?? Number.NaN;
+  const v = s.vsBaseline;
+  const throughput = `${times(v.rps)} req/s, ${times(v.cpuUsPerReq)} CPU/req`;
+  switch (result.scenario.id) {
+    case 'chat-1':
+      return `p50 ${signedCell(v.addedP50Ms)}, p99 ${signedCell(v.addedP99Ms)}`;
+    case 'stream-1':
+    case 'stream-10':
+      return `first chunk p50 ${signedCell(v.addedP50Ms)}, p99 ${signedCell(v.addedP99Ms)}`;
+    case 'prompt-4k':
+      return `${throughput}; ${num(s.tollgate.rps.median / chat50, 2)}× tollgate's small-prompt req/s`;
+    case 'redis':
+      return `${throughput}; ${num(s.tollgate.rps.median / chat50, 2)}× the memory store's req/s`;
+    default:
+      return throughput;
+  }
+}
+
+/** `notes` adds to a scenario's last column (e.g. the 10,000-group config's extra idle memory). */
+export function markdownTable(results: readonly ScenarioResult[], notes: ReadonlyMap<string, string>): string {
+  const ran = results.filter((r) => !r.skipped && r.rounds.length > 0);
+  const summaries = new Map(ran.map((r) => [r.scenario.id, summarize(r)]));
+  const lines = [
+    '| scenario | proxy | req/s | p50 ms | p99 ms | CPU µs/req | RSS idle / peak MiB | tollgate vs baseline |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const result of results) {
+    if (result.skipped) {
+      lines.push(`| ${result.scenario.title} | – | skipped: ${result.skipped} | | | | | |`);
+      continue;
+    }
+    const s = summaries.get(result.scenario.id);
+    if (!s) continue;
+    for (const side of ['baseline', 'tollgate'] as const) {
+      const m = s[side];
+      const idle = result.idleRssMiB?.[side] ?? Number.NaN;
+      const memory = `${num(idle, 0)} / ${num(s.peakRssMiB[side], 0)}`;
+      const extra = side === 'tollgate' ? notes.get(result.scenario.id) : undefined;
+      const compare = side === 'tollgate' ? comparison(result, s, summaries) + (extra ? `; ${extra}` : '') : '';
+      const digits = result.scenario.connections === 1 ? 3 : 2;
+      lines.push(
+        `| ${side === 'baseline' ? result.scenario.title : ''} | ${side} | ${cell(m.rps, 0)} | ${cell(m.p50Ms, digits)} | ` +
+          `${cell(m.p99Ms, digits)} | ${cell(m.cpuUsPerReq, 0)} | ${memory} | ${compare} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
