@@ -20,6 +20,8 @@ export interface StoreContext {
   /** The budget clock, the same one whose `now` the gateway passes to the store. */
   readonly now: () => number;
   readonly logger: StoreLogger;
+  /** `deployment.instances`: the Redis store's fallback divides limits by it when `store.instances` is unset. */
+  readonly instances?: number | undefined;
 }
 
 /** Settings tests shorten; production uses the defaults. */
@@ -91,7 +93,7 @@ export async function connectRedisStore(
     client,
     keyPrefix: config.key_prefix,
     onStoreError: config.on_store_error,
-    instances: config.instances,
+    instances: config.instances ?? context.instances,
     leaseMs: config.lease_ms,
     now: context.now,
     logger: context.logger,

@@ -51,6 +51,8 @@ export interface RedisStoreSetup {
   readonly logger?: StoreLogger;
   readonly config?: Record<string, unknown>;
   readonly tuning?: StoreTuning;
+  /** `deployment.instances`, as `tollgate run` passes it. */
+  readonly deploymentInstances?: number;
 }
 
 /**
@@ -65,7 +67,8 @@ export function redisStore(setup: RedisStoreSetup): Promise<RedisStore> {
     timeout_ms: 5_000,
     ...setup.config,
   });
-  const context = { configFile: null, env: {}, now: setup.clock.now, logger: setup.logger ?? captureLogger() };
+  const logger = setup.logger ?? captureLogger();
+  const context = { configFile: null, env: {}, now: setup.clock.now, logger, instances: setup.deploymentInstances };
   return connectRedisStore(config, context, { probeMs: 50, reconnectMaxMs: 100, drainMs: 0, ...setup.tuning });
 }
 

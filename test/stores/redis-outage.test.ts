@@ -119,8 +119,9 @@ describeOutage('RedisStore when Redis fails', () => {
   it('starts without Redis, enforcing locally, and switches to Redis when it comes up', async () => {
     server = await redisProcess({ started: false });
     const clock = testClock();
-    store = await redisStore({ url: server.url, prefix: uniquePrefix(), clock, config: { ...FAST, instances: 4 } });
-    expect(store.health().status).toBe('degraded');
+    const prefix = uniquePrefix();
+    store = await redisStore({ url: server.url, prefix, clock, config: FAST, deploymentInstances: 4 });
+    expect(store.health()).toMatchObject({ status: 'degraded', instances: 4 });
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) => store!.reserve({ id: `r${i}`, checks: marketing, demand, now: clock.now() })),
     );
