@@ -32,6 +32,16 @@ describe('fromServiceError', () => {
     );
   });
 
+  it("keeps the gateway's own AWS identity out of the message", () => {
+    const denied = exception(
+      'AccessDeniedException',
+      'User: arn:aws:sts::123456789012:assumed-role/tollgate/i-0abc is not authorized to perform: bedrock:InvokeModel',
+    );
+    const { message } = fromServiceError(denied).body.error;
+    expect(message).not.toContain('123456789012');
+    expect(message).toContain("User: (the gateway's AWS identity) is not authorized to perform: bedrock:InvokeModel");
+  });
+
   it('tells exceptions Bedrock answered with from network failures', () => {
     expect(isServiceError(exception('ValidationException'))).toBe(true);
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', $metadata: {} });

@@ -79,10 +79,14 @@ export function isServiceError(err: unknown): err is ServiceErrorShape {
   return '$fault' in err || exceptionName(err.name) in BY_NAME;
 }
 
+/** The gateway's own AWS identity (`User: arn:aws:sts::…:assumed-role/…` in AccessDenied) is not the client's business. */
+const PRINCIPAL_ARN = /arn:aws[a-z-]*:(?:iam|sts)::\d{12}:\S+/g;
+
 export function fromServiceError(err: ServiceErrorShape): UpstreamError {
   const name = exceptionName(err.name);
   const mapping = BY_NAME[name] ?? failed;
-  const detail = err.message ? `${name}: ${err.message}` : name;
+  const message = err.message.replace(PRINCIPAL_ARN, "(the gateway's AWS identity)");
+  const detail = message ? `${name}: ${message}` : name;
   return new UpstreamError(mapping.status, mapping.status === 504 ? 'timeout' : 'error_response', {
     error: { message: mapping.say(detail), type: mapping.type, param: mapping.param ?? null, code: mapping.code },
   });
