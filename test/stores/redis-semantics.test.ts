@@ -1,7 +1,7 @@
 // The Redis store decides exactly as the pure engine does, and its leases free what dead instances held.
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { checksFor, type LimitCheck, namedLimitSpecs } from '../../policies/rate-limit/index.js';
+import { checksFor, type LimitCheck, namedLimitSpecs, windowSpecs } from '../../policies/rate-limit/index.js';
 import { MemoryStore } from '../../src/stores/memory.js';
 import type { RedisStore } from '../../src/stores/redis/store.js';
 import type { ReserveResult } from '../../src/stores/types.js';
@@ -49,6 +49,10 @@ describeRedis('RedisStore semantics', () => {
       checksFor('a', namedLimitSpecs({ requests_per_minute: 5, tokens_per_minute: 2_000, tokens_per_day: 9_000 })),
       checksFor('b', namedLimitSpecs({ tokens_per_minute: 700 })),
       checksFor('c', namedLimitSpecs({ requests_per_minute: 3 })),
+      checksFor('d', [
+        ...windowSpecs({ seconds: 10, requests: 4, tokens: 1_500, window_type: 'fixed' }),
+        ...windowSpecs({ seconds: 3_600, tokens: 5_000 }),
+      ]),
     ];
     const next = random(7);
     const unsettled: string[] = [];
