@@ -4,6 +4,7 @@ import { formatIssue, hasErrors } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
 import { type ObservabilitySetup, ObservabilitySetupError, setUpObservability } from '../events/setup.js';
 import { createApp } from '../server/app.js';
+import { responseHeaderNames } from '../server/header-case.js';
 import { listen } from '../server/listen.js';
 import { type BudgetStore, createStore, StoreSetupError } from '../stores/index.js';
 import { processDeps } from './deps.js';
@@ -52,7 +53,7 @@ export async function run(options: RunOptions): Promise<number> {
   });
   const host = options.host ?? config.server.host;
   const port = options.port ?? config.server.port;
-  const server = await listen(app, host, port).catch(async (err: unknown) => {
+  const server = await listen(app, host, port, responseHeaderNames(config)).catch(async (err: unknown) => {
     await store.close();
     throw err;
   });

@@ -6,10 +6,29 @@ import { storeConfigSchema } from '../stores/config.js';
 
 const limit = z.number().int().positive();
 
+const windowType = z.enum(['sliding', 'fixed']);
+
+/** Kong's `window_size` / `limit` per provider: any period, requests or tokens, optionally per target. */
+export const windowSchema = z
+  .strictObject({
+    seconds: z.number().int().positive(),
+    requests: limit.optional(),
+    tokens: limit.optional(),
+    /** Counts only traffic to the provider target with this id. */
+    provider: z.string().min(1).optional(),
+    window_type: windowType.optional(),
+  })
+  .refine((w) => w.requests !== undefined || w.tokens !== undefined, {
+    message: 'a window limits requests, tokens or both: set at least one',
+  });
+
 export const rateLimitsSchema = z.strictObject({
   requests_per_minute: limit.optional(),
   tokens_per_minute: limit.optional(),
   tokens_per_day: limit.optional(),
+  /** How the three limits above count: `sliding` (the default) or `fixed` windows. */
+  window_type: windowType.optional(),
+  windows: z.array(windowSchema).optional(),
 });
 
 const modelList = z.array(z.string().min(1));
@@ -21,6 +40,27 @@ export const consumerGroupSchema = z.strictObject({
   api_key_sha256: sha256Hex.optional(),
   rate_limits: rateLimitsSchema.optional(),
   allowed_models: modelList.optional(),
+  /** Consumers in this group draw from one bucket for the group's limits, instead of one each. */
+  shared: z.boolean().optional(),
+});
+
+/** Kong's consumers: a user with its own keys, groups and, optionally, its own settings. */
+export const consumerSchema = z.strictObject({
+  username: z.string().min(1),
+  api_key: z.string().min(1).optional(),
+  api_keys: z.array(z.string().min(1)).optional(),
+  api_key_sha256: sha256Hex.optional(),
+  api_keys_sha256: z.array(sha256Hex).optional(),
+  /** Its groups in precedence order: the first group that sets a limit or model list wins. */
+  groups: z.array(z.string().min(1)).optional(),
+  rate_limits: rateLimitsSchema.optional(),
+  allowed_models: modelList.optional(),
+});
+
+/** A Kong-style route: OpenAI chat bodies posted to `path` go to one target, whatever the model. */
+export const routeSchema = z.strictObject({
+  path: z.string().regex(/^\/[\w\-./~]*$/, 'must be a URL path starting with /'),
+  target: z.string().min(1),
 });
 
 export const rateLimitDefaultsSchema = rateLimitsSchema.extend({
@@ -71,6 +111,8 @@ export const configSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   providers: z.strictObject({ targets: z.array(targetSchema).min(1, 'at least one target is needed') }),
   consumer_groups: z.array(consumerGroupSchema).default([]),
+  consumers: z.array(consumerSchema).default([]),
+  routes: z.array(routeSchema).default([]),
   rate_limit_defaults: rateLimitDefaultsSchema.default(rateLimitDefaultsSchema.parse({})),
   response_headers: z.boolean().optional(),
   budget: budgetSchema.default(budgetSchema.parse({})),
@@ -83,3 +125,5 @@ export const configSchema = z.strictObject({
 export type Config = z.infer<typeof configSchema>;
 export type ConsumerGroupConfig = z.infer<typeof consumerGroupSchema>;
 export type RateLimitsConfig = z.infer<typeof rateLimitsSchema>;
+export type ConsumerConfig = z.infer<typeof consumerSchema>;
+export type RouteConfig = z.infer<typeof routeSchema>;

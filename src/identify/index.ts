@@ -1,14 +1,17 @@
 // Who is calling: the key from X-Consumer-Group, apikey or Authorization, mapped to a policy.
-import { checksFor, type LimitCheck } from '../../policies/rate-limit/index.js';
+import { checksForTarget, type LimitCheck, resolveChecks } from '../../policies/rate-limit/index.js';
 import type { Policy, RuntimeConfig } from '../config/compile.js';
 import { GatewayError } from '../server/errors.js';
 import { hashKey } from './key-hash.js';
 
 export interface Caller {
   readonly policy: Policy;
-  /** Whose counters this request draws from: the group's shared bucket, or the client address. */
+  /** The counter the caller's own limits draw from: a consumer, a group, or a client address. */
   readonly bucket: string;
+  /** Every limit of the caller, bound to its counters. */
   readonly checks: readonly LimitCheck[];
+  /** The limits that apply to a call to one target (provider windows only for their target). */
+  checksFor(targetId: string): readonly LimitCheck[];
   readonly authenticated: boolean;
 }
 
@@ -23,16 +26,34 @@ export function extractKey(headers: Headers): string | undefined {
   return undefined;
 }
 
+function caller(policy: Policy, bucket: string, authenticated: boolean): Caller {
+  const checks = resolveChecks(policy.sources, bucket);
+  const hasProviderWindows = checks.some((c) => c.spec.provider !== undefined);
+  const perTarget = new Map<string, readonly LimitCheck[]>();
+  return {
+    policy,
+    bucket,
+    checks,
+    authenticated,
+    checksFor(targetId) {
+      if (!hasProviderWindows) return checks;
+      let found = perTarget.get(targetId);
+      if (!found) {
+        found = checksForTarget(checks, targetId);
+        perTarget.set(targetId, found);
+      }
+      return found;
+    },
+  };
+}
+
 export function createIdentifier(config: RuntimeConfig): (headers: Headers, clientAddress: string) => Caller {
-  const groupCallers = new Map<Policy, Caller>();
-  for (const policy of config.keys.values()) {
-    const bucket = `group:${policy.group}`;
-    groupCallers.set(policy, { policy, bucket, checks: checksFor(bucket, policy.specs), authenticated: true });
-  }
+  const known = new Map<string, Caller>();
+  for (const [hash, principal] of config.keys) known.set(hash, caller(principal.policy, principal.bucket, true));
   return (headers, clientAddress) => {
     const key = extractKey(headers);
-    const policy = key === undefined ? undefined : config.keys.get(hashKey(key));
-    if (policy) return groupCallers.get(policy)!;
+    const found = key === undefined ? undefined : known.get(hashKey(key));
+    if (found) return found;
     if (config.anonymous === 'deny') {
       throw new GatewayError(
         401,
@@ -43,7 +64,6 @@ export function createIdentifier(config: RuntimeConfig): (headers: Headers, clie
           : 'Incorrect API key provided.',
       );
     }
-    const bucket = `ip:${clientAddress}`;
-    return { policy: config.defaults, bucket, checks: checksFor(bucket, config.defaults.specs), authenticated: false };
+    return caller(config.defaults, `ip:${clientAddress}`, false);
   };
 }

@@ -19,6 +19,7 @@ export interface GatewayDeps {
 /** The per-request event, filled in as the request moves through the steps. */
 export interface RequestEvent {
   consumer_group?: string;
+  consumer?: string | null;
   model?: string;
   target?: string;
   usage?: Usage;

@@ -36,6 +36,7 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
   const metrics = observability.metrics ?? createMetrics(config);
   const events = observability.eventLogger ?? logger;
   const includeContent = observability.includeContent === true;
+  const chatPaths = new Set(['/v1/chat/completions', ...config.routes.keys()]);
 
   app.use(async (c, next) => {
     const started = performance.now();
@@ -46,7 +47,7 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
     c.set('event', {});
     c.header('x-request-id', requestId);
     await next();
-    if (!c.req.path.startsWith('/v1/chat/')) return;
+    if (!chatPaths.has(c.req.path)) return;
     const event = c.get('event');
     const status = c.res.status;
     const error = c.error;
@@ -61,22 +62,25 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
     else log();
   });
 
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: config.server.max_body_bytes,
-      onError: () => {
-        throw new GatewayError(
-          413,
-          'invalid_request_error',
-          'request_too_large',
-          `The request body is larger than the gateway's limit of ${config.server.max_body_bytes} bytes.`,
-        );
-      },
-    }),
-  );
+  const tooLarge = () => {
+    throw new GatewayError(
+      413,
+      'invalid_request_error',
+      'request_too_large',
+      `The request body is larger than the gateway's limit of ${config.server.max_body_bytes} bytes.`,
+    );
+  };
+  app.use('/v1/*', bodyLimit({ maxSize: config.server.max_body_bytes, onError: tooLarge }));
 
   app.post('/v1/chat/completions', createChatHandler(deps, identify, route));
+  // Kong-style routes: OpenAI chat bodies posted to the path go to its target, whatever the model.
+  for (const [path, target] of config.routes) {
+    app.use(path, bodyLimit({ maxSize: config.server.max_body_bytes, onError: tooLarge }));
+    app.post(
+      path,
+      createChatHandler(deps, identify, () => target),
+    );
+  }
 
   app.get('/v1/models', (c) => {
     const { policy } = identify(c.req.raw.headers, c.get('clientAddress'));

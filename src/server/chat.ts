@@ -39,6 +39,7 @@ export function createChatHandler(
     const event = c.get('event');
     const caller = identify(c.req.raw.headers, c.get('clientAddress'));
     event.consumer_group = caller.policy.group;
+    event.consumer = caller.policy.consumer;
     try {
       return await serve(c, caller);
     } catch (err) {
@@ -50,6 +51,7 @@ export function createChatHandler(
 
   async function serve(c: Context<AppEnv>, caller: Caller): Promise<Response> {
     const event = c.get('event');
+    const entered = performance.now();
     const raw = await c.req.text();
     const request = parseChatRequest(raw);
     event.model = request.model;
@@ -78,9 +80,10 @@ export function createChatHandler(
     // Each of n choices may spend the output cap: reserve for all of them.
     const choices = request.n ?? 1;
     const id = `r${++reservations}:${c.get('requestId')}`;
+    const checks = caller.checksFor(target.id);
     const { decision, snapshots } = await store.reserve({
       id,
-      checks: caller.checks,
+      checks,
       demand: {
         promptTokens,
         desiredOutput: (requestedOutputCap(request) ?? config.budget.default_output_tokens) * choices,
@@ -106,8 +109,10 @@ export function createChatHandler(
     try {
       if (request.stream) return await streamed(c, target, call, request.stream_options?.include_usage === true);
       const completion = await target.complete(call);
-      event.upstream_latency_ms = Math.round(performance.now() - started);
+      const upstreamMs = performance.now() - started;
+      event.upstream_latency_ms = Math.round(upstreamMs);
       setRateHeaders(c, await reconcile(costOf(completionText(completion.body), completion.usage)));
+      servedBy(c, target, request.model, upstreamMs);
       return c.body(completion.body, completion.status as 200, { 'content-type': 'application/json' });
     } catch (err) {
       if (err instanceof UpstreamError && err.failure === 'aborted') {
@@ -115,9 +120,16 @@ export function createChatHandler(
         await reconcile({ promptTokens, completionTokens: 0, totalTokens: promptTokens });
       } else {
         await store.release(id, now());
-        setRateHeaders(c, await store.snapshot(caller.checks, now()));
+        setRateHeaders(c, await store.snapshot(checks, now()));
       }
       throw err;
+    }
+
+    /** Kong-like headers: who served the call, and where the time went (ms; a stream's to its head). */
+    function servedBy(c: Context<AppEnv>, target: ChatTarget, model: string, upstreamMs: number) {
+      c.header('X-Tollgate-LLM-Model', `${target.id}/${model}`);
+      c.header('X-Tollgate-Upstream-Latency', String(Math.round(upstreamMs)));
+      c.header('X-Tollgate-Proxy-Latency', String(Math.round(performance.now() - entered - upstreamMs)));
     }
 
     async function streamed(
@@ -127,7 +139,9 @@ export function createChatHandler(
       clientWantsUsage: boolean,
     ): Promise<Response> {
       const chunks = await target.stream(call);
-      event.upstream_latency_ms = Math.round(performance.now() - started);
+      const upstreamMs = performance.now() - started;
+      event.upstream_latency_ms = Math.round(upstreamMs);
+      servedBy(c, target, request.model, upstreamMs);
       let finish!: () => void;
       event.finished = new Promise<void>((resolve) => {
         finish = resolve;

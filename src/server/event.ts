@@ -37,7 +37,7 @@ export function outcomeOf(status: number, error: unknown): Outcome {
 export interface EventRecord {
   request_id: string;
   consumer_group: string | null;
-  /** Who inside the group: null until consumers exist. */
+  /** The consumer's username; null for a group key or an unknown caller. */
   consumer: string | null;
   model: string | null;
   /** The provider target (its config id) the request was routed to. */
@@ -66,7 +66,7 @@ export function eventFor(
   return {
     request_id: done.requestId,
     consumer_group: event.consumer_group ?? null,
-    consumer: null,
+    consumer: event.consumer ?? null,
     model: event.model ?? null,
     target: event.target ?? null,
     stream: event.finished !== undefined,

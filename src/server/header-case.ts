@@ -1,33 +1,40 @@
-// Writes the gateway's headers in the casing seed 003 prints (`X-RateLimit-Limit-Requests`):
-// fetch-style Headers lowercase every name, and the tutorial's `grep ^X-RateLimit` is case-sensitive.
+// Writes the gateway's headers in the casing clients are shown (`X-RateLimit-Limit-Requests`,
+// `X-AI-RateLimit-Limit-minute-bedrock`): fetch-style Headers lowercase every name, and seed 003's
+// `grep ^X-RateLimit` is case-sensitive.
 import { type OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { RuntimeConfig } from '../config/compile.js';
+import { headerNamesFor } from './rate-limit-headers.js';
 
-const CANONICAL = new Map(
-  [
-    'X-RateLimit-Limit-Requests',
-    'X-RateLimit-Remaining-Requests',
-    'X-RateLimit-Limit-Tokens',
-    'X-RateLimit-Remaining-Tokens',
-    'X-RateLimit-Reset',
-    'X-RateLimit-Limit-Tokens-Day',
-    'X-RateLimit-Remaining-Tokens-Day',
-    'X-Request-Id',
-    'Retry-After',
-    'Content-Type',
-  ].map((name) => [name.toLowerCase(), name]),
-);
+const ALWAYS = [
+  'X-Request-Id',
+  'Retry-After',
+  'Content-Type',
+  'X-Tollgate-Upstream-Latency',
+  'X-Tollgate-Proxy-Latency',
+  'X-Tollgate-LLM-Model',
+];
 
-export class CanonicalHeaderResponse extends ServerResponse {
-  // biome-ignore lint/suspicious/noExplicitAny: mirrors ServerResponse.writeHead's overloads.
-  override writeHead(statusCode: number, ...rest: any[]): this {
-    const last = rest[rest.length - 1];
-    if (last && typeof last === 'object' && !Array.isArray(last)) {
-      const renamed: OutgoingHttpHeaders = {};
-      for (const [name, value] of Object.entries(last as OutgoingHttpHeaders)) {
-        renamed[CANONICAL.get(name) ?? name] = value;
+/** Every header name the gateway can send for this config, in the casing clients are shown. */
+export function responseHeaderNames(config: RuntimeConfig): string[] {
+  const policies = [...config.groups, ...config.consumers, config.defaults];
+  return [...ALWAYS, ...headerNamesFor(policies.flatMap((p) => p.specs))];
+}
+
+/** A ServerResponse that restores the given names' casing when the head is written. */
+export function canonicalHeaderResponse(names: Iterable<string>): typeof ServerResponse {
+  const canonical = new Map([...names].map((name) => [name.toLowerCase(), name]));
+  return class CanonicalHeaderResponse extends ServerResponse {
+    // biome-ignore lint/suspicious/noExplicitAny: mirrors ServerResponse.writeHead's overloads.
+    override writeHead(statusCode: number, ...rest: any[]): this {
+      const last = rest[rest.length - 1];
+      if (last && typeof last === 'object' && !Array.isArray(last)) {
+        const renamed: OutgoingHttpHeaders = {};
+        for (const [name, value] of Object.entries(last as OutgoingHttpHeaders)) {
+          renamed[canonical.get(name) ?? name] = value;
+        }
+        rest[rest.length - 1] = renamed;
       }
-      rest[rest.length - 1] = renamed;
+      return super.writeHead(statusCode, ...rest);
     }
-    return super.writeHead(statusCode, ...rest);
-  }
+  } as typeof ServerResponse;
 }

@@ -1,9 +1,8 @@
 // Puts an app on a real socket and takes it down cleanly.
-import type { ServerResponse } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AppEnv } from './app-types.js';
-import { CanonicalHeaderResponse } from './header-case.js';
+import { canonicalHeaderResponse } from './header-case.js';
 
 export interface Listening {
   readonly url: string;
@@ -12,7 +11,13 @@ export interface Listening {
   close(graceMs?: number): Promise<void>;
 }
 
-export function listen(app: Hono<AppEnv>, host: string, port: number): Promise<Listening> {
+/** `headerNames`: header names to write in their given casing (see header-case.ts). */
+export function listen(
+  app: Hono<AppEnv>,
+  host: string,
+  port: number,
+  headerNames: Iterable<string> = [],
+): Promise<Listening> {
   return new Promise((resolve, reject) => {
     let server: ServerType;
     const onError = (err: Error) => reject(err);
@@ -21,7 +26,7 @@ export function listen(app: Hono<AppEnv>, host: string, port: number): Promise<L
         fetch: app.fetch,
         hostname: host,
         port,
-        serverOptions: { ServerResponse: CanonicalHeaderResponse as typeof ServerResponse },
+        serverOptions: { ServerResponse: canonicalHeaderResponse(headerNames) },
       },
       (info) => {
         server.off('error', onError);

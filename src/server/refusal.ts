@@ -1,6 +1,7 @@
 // The 429 a spent budget gets: seed 003's body, plus the retry headers the OpenAI SDK reads.
 import type { Decision } from '../../policies/rate-limit/index.js';
 import { GatewayError } from './errors.js';
+import { windowHeaderNames } from './rate-limit-headers.js';
 
 /** The OpenAI SDK ignores waits longer than this and retries at once: tell it not to. */
 const SDK_MAX_WAIT_MS = 60_000;
@@ -22,15 +23,23 @@ export function rateLimitRefusal(group: string, decision: Extract<Decision, { ad
     'retry-after': String(seconds),
     'retry-after-ms': String(Math.max(1, Math.ceil(decision.retryAfterMs))),
   };
+  const window = windowHeaderNames(spec);
+  if (window) {
+    // Kong's 429 headers for a window, besides the OpenAI-style ones.
+    headers[window.retryAfter] = String(seconds);
+    headers[window.reset] = String(seconds);
+    if (spec.unit === 'tokens') {
+      headers['X-AI-RateLimit-Retry-After'] = String(seconds);
+      headers['X-AI-RateLimit-Reset'] = String(seconds);
+    }
+  }
   if (decision.retryAfterMs > SDK_MAX_WAIT_MS) headers['x-should-retry'] = 'false';
-  return new GatewayError(
-    429,
-    'rate_limit_error',
-    'rate_limit_exceeded',
-    `Rate limit exceeded for consumer group: ${group}`,
-    {
-      details: { ...details, retry_after_seconds: seconds },
-      headers,
-    },
-  );
+  const message =
+    window && spec.unit === 'tokens' && spec.provider
+      ? `AI token rate limit exceeded for provider(s): ${spec.provider}`
+      : `Rate limit exceeded for consumer group: ${group}`;
+  return new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', message, {
+    details: { ...details, retry_after_seconds: seconds },
+    headers,
+  });
 }

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { formatIssue, hasErrors } from '../../src/config/issues.js';
 import { loadConfigText } from '../../src/config/load.js';
 import { createApp } from '../../src/server/app.js';
+import { responseHeaderNames } from '../../src/server/header-case.js';
 import { listen } from '../../src/server/listen.js';
 import { MemoryStore } from '../../src/stores/memory.js';
 import type { BudgetStore } from '../../src/stores/types.js';
@@ -45,7 +46,7 @@ export async function startGateway(
   const logger = pino({ base: undefined }, sink);
   const store = options.store ?? new MemoryStore();
   const app = createApp({ config: loaded.runtime, store, tokenizer, now: clock.now, logger });
-  const server = await listen(app, '127.0.0.1', 0);
+  const server = await listen(app, '127.0.0.1', 0, responseHeaderNames(loaded.runtime));
   return {
     url: server.url,
     clock,

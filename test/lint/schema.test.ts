@@ -21,6 +21,7 @@ describe('tollgate schema', () => {
       'api_key_sha256',
       'rate_limits',
       'allowed_models',
+      'shared',
     ]);
     expect(group.properties.rate_limits.properties.requests_per_minute).toMatchObject({
       type: 'integer',
