@@ -1,5 +1,6 @@
 // Semantic checks beyond the schema: names, models and deployment that must agree across the file.
 import { compileModels, overlaps } from '../../policies/model-access/index.js';
+import { checkReferences } from './check-consumers.js';
 import { checkKeys } from './check-keys.js';
 import { checkLimits } from './check-limits.js';
 import { type ConfigIssue, formatPath, type PathSegment } from './issues.js';
@@ -38,6 +39,15 @@ export function checkConfig(config: Checkable, source: ConfigSource): ConfigIssu
     'name',
     config.consumer_groups.map((g) => g?.name),
   );
+  unique(
+    report,
+    'duplicate_consumer',
+    'consumer username',
+    ['consumers'],
+    'username',
+    config.consumers.map((c) => c?.username),
+  );
+  checkReferences(config, report);
   checkModels(config, report);
   checkKeys(config, report);
   checkLimits(config, report);
@@ -98,6 +108,9 @@ function checkModels(config: Checkable, report: Report): void {
   };
   config.consumer_groups.forEach((g, i) => {
     check(g?.allowed_models, ['consumer_groups', i]);
+  });
+  config.consumers.forEach((c, i) => {
+    check(c?.allowed_models, ['consumers', i]);
   });
   check(config.rate_limit_defaults.allowed_models, ['rate_limit_defaults']);
 }

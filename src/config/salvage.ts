@@ -6,11 +6,15 @@ import type { PathSegment } from './issues.js';
 import {
   budgetSchema,
   type Config,
+  type ConsumerConfig,
   type ConsumerGroupConfig,
   consumerGroupSchema,
+  consumerSchema,
   deploymentSchema,
   policySchema,
+  type RouteConfig,
   rateLimitDefaultsSchema,
+  routeSchema,
 } from './schema.js';
 
 /** What checks need of a target; a target of an unknown provider type still has an id and models. */
@@ -24,6 +28,8 @@ const targetOutlineSchema = z.object({ id: z.string().min(1), models: z.array(z.
 export interface Checkable {
   readonly providers: { readonly targets: ReadonlyArray<TargetOutline | undefined> };
   readonly consumer_groups: ReadonlyArray<ConsumerGroupConfig | undefined>;
+  readonly consumers: ReadonlyArray<ConsumerConfig | undefined>;
+  readonly routes: ReadonlyArray<RouteConfig | undefined>;
   readonly rate_limit_defaults: Config['rate_limit_defaults'];
   readonly budget: Config['budget'];
   readonly policies: ReadonlyArray<z.infer<typeof policySchema> | undefined>;
@@ -63,6 +69,8 @@ export function salvage(data: unknown): Salvaged {
         targets: rawTargets.map((t, i) => targets[i] ?? read(targetOutlineSchema, t, `providers.targets[${i}]`)),
       },
       consumer_groups: list(root.consumer_groups).map((g, i) => read(consumerGroupSchema, g, `consumer_groups[${i}]`)),
+      consumers: list(root.consumers).map((c, i) => read(consumerSchema, c, `consumers[${i}]`)),
+      routes: list(root.routes).map((r, i) => read(routeSchema, r, `routes[${i}]`)),
       rate_limit_defaults:
         read(rateLimitDefaultsSchema, root.rate_limit_defaults ?? {}, 'rate_limit_defaults') ??
         rateLimitDefaultsSchema.parse({}),
