@@ -1,6 +1,6 @@
-// The admin API: every consumer group's current usage and remaining budget, per limit.
+// The admin API: every consumer group's and consumer's current usage and remaining budget, per limit.
 import { Hono } from 'hono';
-import { checksFor } from '../../policies/rate-limit/index.js';
+import { type LimitCheck, resolveChecks } from '../../policies/rate-limit/index.js';
 import type { Policy } from '../config/compile.js';
 import { adminAuth } from './admin-auth.js';
 import type { AppEnv, GatewayDeps } from './app-types.js';
@@ -12,15 +12,32 @@ type AdminDeps = Pick<GatewayDeps, 'config' | 'store' | 'now' | 'logger'>;
 /** The routes under /admin, behind the token; mounted on the gateway or served on their own port. */
 export function adminRoutes(deps: AdminDeps, token: string): Hono<AppEnv> {
   const { config, store, now } = deps;
-  // The same counters the identifier charges: a group's shared bucket is `group:<name>`.
-  const checks = new Map(config.groups.map((p) => [p.group, checksFor(`group:${p.group}`, p.specs)] as const));
+  // The counters a key's caller draws from, as the identifier binds them; a keyless group's are its shared ones.
+  const bucketOf = new Map<Policy, string>();
+  for (const principal of config.keys.values()) bucketOf.set(principal.policy, principal.bucket);
+  const checks = new Map<Policy, LimitCheck[]>();
+  for (const p of config.groups) checks.set(p, resolveChecks(p.sources, bucketOf.get(p) ?? `group:${p.group}`));
+  for (const p of config.consumers) {
+    const bucket = bucketOf.get(p) ?? `consumer:${(p.consumer ?? '').toLowerCase()}`;
+    checks.set(p, resolveChecks(p.sources, bucket));
+  }
 
+  const usage = async (policy: Policy, at: number) =>
+    limitReports(await store.snapshot(checks.get(policy) ?? [], at), at);
+  const consumerUsage = async (policy: Policy, at: number) => ({
+    consumer: policy.consumer,
+    consumer_group: policy.group,
+    allowed_models: policy.models?.patterns ?? null,
+    limits: await usage(policy, at),
+  });
   const groupUsage = async (policy: Policy, at: number) => ({
     consumer_group: policy.group,
-    /** Consumers within a group are not tracked separately yet. */
-    consumers: [],
     allowed_models: policy.models?.patterns ?? null,
-    limits: limitReports(await store.snapshot(checks.get(policy.group) ?? [], at), at),
+    limits: await usage(policy, at),
+    /** Consumers whose first group this is. */
+    consumers: await Promise.all(
+      config.consumers.filter((c) => c.group === policy.group).map((c) => consumerUsage(c, at)),
+    ),
   });
   // Callers without a recognised key are counted per client address: shown as limits, not usage.
   const anonymous = () => ({
@@ -34,8 +51,17 @@ export function adminRoutes(deps: AdminDeps, token: string): Hono<AppEnv> {
   admin.use(adminAuth(token));
   admin.get('/usage', async (c) => {
     const at = now();
-    const data = await Promise.all(config.groups.map((p) => groupUsage(p, at)));
-    return c.json({ object: 'list', time: new Date(at).toISOString(), data, defaults: anonymous() });
+    const grouped = new Set(config.groups.map((g) => g.group));
+    return c.json({
+      object: 'list',
+      time: new Date(at).toISOString(),
+      data: await Promise.all(config.groups.map((p) => groupUsage(p, at))),
+      /** Consumers in no group: listed on their own. */
+      consumers: await Promise.all(
+        config.consumers.filter((c) => !grouped.has(c.group)).map((c) => consumerUsage(c, at)),
+      ),
+      defaults: anonymous(),
+    });
   });
   admin.get('/usage/:group', async (c) => {
     const name = c.req.param('group');

@@ -17,7 +17,8 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 function knownModels(config: RuntimeConfig): Set<string> {
   const names = new Set<string>();
   for (const target of config.targets) for (const n of target.models?.names ?? []) names.add(n);
-  for (const policy of [...config.groups, config.defaults]) for (const n of policy.models?.names ?? []) names.add(n);
+  for (const policy of [...config.groups, ...config.consumers, config.defaults])
+    for (const n of policy.models?.names ?? []) names.add(n);
   return names;
 }
 

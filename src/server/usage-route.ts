@@ -4,10 +4,20 @@ import type { LimitSnapshot } from '../../policies/rate-limit/index.js';
 import type { Caller } from '../identify/index.js';
 import type { AppEnv, GatewayDeps } from './app-types.js';
 
+/** Whose counter a limit draws from, from its counter key (`group:…`, `consumer:…`, `ip:…`). */
+export function scopeOf(counterKey: string): 'consumer_group' | 'consumer' | 'client_address' {
+  if (counterKey.startsWith('consumer:')) return 'consumer';
+  return counterKey.startsWith('ip:') ? 'client_address' : 'consumer_group';
+}
+
 export interface LimitReport {
   readonly name: string;
   readonly unit: 'requests' | 'tokens';
   readonly limit: number;
+  /** Set when the limit counts only calls to one provider target. */
+  readonly provider?: string;
+  /** Whose usage the limit counts: a consumer of a shared group also draws on the group's. */
+  readonly counted_per: ReturnType<typeof scopeOf>;
   readonly used: number;
   readonly remaining: number;
   /** When everything counted now has left the window. */
@@ -20,6 +30,8 @@ export function limitReports(snapshots: readonly LimitSnapshot[], now: number): 
     name: s.check.spec.name,
     unit: s.check.spec.unit,
     limit: s.check.spec.limit,
+    ...(s.check.spec.provider === undefined ? {} : { provider: s.check.spec.provider }),
+    counted_per: scopeOf(s.check.key),
     used: s.used,
     remaining: s.remaining,
     reset_at: new Date(Math.max(s.resetAt, now)).toISOString(),
@@ -38,9 +50,9 @@ export function createUsageHandler(
     return c.json({
       object: 'usage',
       consumer_group: caller.policy.group,
-      consumer: null,
+      consumer: caller.policy.consumer,
       /** Callers without a recognised key share the defaults per client address, not per group. */
-      counted_per: caller.authenticated ? 'consumer_group' : 'client_address',
+      counted_per: scopeOf(caller.bucket),
       allowed_models: caller.policy.models?.patterns ?? null,
       limits: limitReports(snapshots, now),
     });

@@ -1,6 +1,6 @@
 // The admin API (token-guarded, off by default) and GET /v1/usage (a caller's own budget).
 import { describe, expect, it } from 'vitest';
-import { ask, ENG, inProcessGateway, MKT, observabilityConfig, totalTokens } from './gateway.js';
+import { ALICE, ask, ENG, inProcessGateway, MKT, observabilityConfig, totalTokens } from './gateway.js';
 
 const TOKEN = 'admin-token-for-tests-0c9f2b';
 const ADMIN = { authorization: `Bearer ${TOKEN}` };
@@ -9,6 +9,7 @@ interface LimitReport {
   name: string;
   unit: string;
   limit: number;
+  counted_per: string;
   used: number;
   remaining: number;
   reset_at: string;
@@ -53,7 +54,7 @@ describe('GET /admin/usage', () => {
       data: Array<{ consumer_group: string; consumers: unknown[]; limits: LimitReport[] }>;
       defaults: { counted_per: string; limits: unknown[] };
     };
-    expect(body.data.map((g) => g.consumer_group)).toEqual(['engineering', 'marketing']);
+    expect(body.data.map((g) => g.consumer_group)).toEqual(['engineering', 'marketing', 'research']);
     const marketing = byName(body.data[1]!.limits);
     expect(marketing.requests_per_minute).toMatchObject({ unit: 'requests', limit: 2, used: 1, remaining: 1 });
     expect(marketing.tokens_per_minute).toMatchObject({ limit: 50_000, used: spent, remaining: 50_000 - spent });
@@ -75,6 +76,24 @@ describe('GET /admin/usage', () => {
     const missing = await gw.request('/admin/usage/nobody', { headers: ADMIN });
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('group_not_found');
+  });
+
+  it("reports a consumer's own limits and its shared group's under the group", async () => {
+    const gw = inProcessGateway(undefined, { adminToken: TOKEN });
+    await gw.chat(ask('hi'), ALICE);
+    await expect.poll(() => gw.events().length).toBe(1);
+    const res = await gw.request('/admin/usage/research', { headers: ADMIN });
+    const body = (await res.json()) as {
+      limits: LimitReport[];
+      consumers: Array<{ consumer: string; consumer_group: string; limits: LimitReport[] }>;
+    };
+    expect(byName(body.limits).requests_per_minute).toMatchObject({ used: 1, remaining: 3 });
+    expect(body.consumers).toHaveLength(1);
+    expect(body.consumers[0]).toMatchObject({ consumer: 'alice', consumer_group: 'research' });
+    const alice = byName(body.consumers[0]!.limits);
+    expect(alice.requests_per_minute).toMatchObject({ counted_per: 'consumer_group', used: 1, remaining: 3 });
+    expect(alice.tokens_per_minute).toMatchObject({ counted_per: 'consumer', limit: 30_000 });
+    expect(alice.tokens_per_minute?.used).toBe(totalTokens(gw.events()[0]));
   });
 
   it('agrees with what the group sees at /v1/usage', async () => {
@@ -111,6 +130,7 @@ describe('GET /v1/usage', () => {
         name: 'requests_per_minute',
         unit: 'requests',
         limit: 2,
+        counted_per: 'consumer_group',
         used: 1,
         remaining: 1,
         reset_at: expect.stringMatching(/^2026-04-23T10:3\d:\d\d\.\d{3}Z$/),
@@ -118,6 +138,17 @@ describe('GET /v1/usage', () => {
       },
       expect.objectContaining({ name: 'tokens_per_minute', used: spent, remaining: 50_000 - spent }),
     ]);
+  });
+
+  it('shows a consumer its own name and which limits its shared group counts', async () => {
+    const gw = inProcessGateway();
+    await gw.chat(ask('hi'), ALICE);
+    const body = (await (await gw.request('/v1/usage', { headers: ALICE })).json()) as {
+      limits: LimitReport[];
+    } & Record<string, unknown>;
+    expect(body).toMatchObject({ consumer_group: 'research', consumer: 'alice', counted_per: 'consumer' });
+    expect(byName(body.limits).requests_per_minute).toMatchObject({ counted_per: 'consumer_group', used: 1 });
+    expect(byName(body.limits).tokens_per_minute).toMatchObject({ counted_per: 'consumer', limit: 30_000 });
   });
 
   it('reports the defaults, counted per client address, to a caller without a key', async () => {

@@ -1,6 +1,17 @@
 // One structured event per chat request: every field, for each outcome, and no secret in any log line.
 import { describe, expect, it } from 'vitest';
-import { ask, ENG, ENG_KEY, inProcessGateway, MKT, MKT_KEY, observabilityConfig, UPSTREAM_SECRET } from './gateway.js';
+import {
+  ALICE,
+  ALICE_KEY,
+  ask,
+  ENG,
+  ENG_KEY,
+  inProcessGateway,
+  MKT,
+  MKT_KEY,
+  observabilityConfig,
+  UPSTREAM_SECRET,
+} from './gateway.js';
 
 const PROMPT_SECRET = 'the launch code is swordfish-7781';
 
@@ -89,6 +100,13 @@ describe('request events', () => {
     expect(event).toMatchObject({ outcome, status, limit: null, ...fields });
   });
 
+  it("names the consumer and its group when the key is a consumer's", async () => {
+    const gw = inProcessGateway();
+    expect((await gw.chat(ask('hi'), ALICE)).status).toBe(200);
+    const [event] = await settled(gw, 1);
+    expect(event).toMatchObject({ consumer: 'alice', consumer_group: 'research', outcome: 'ok' });
+  });
+
   it('writes unauthorized with no group when anonymous callers are denied', async () => {
     const gw = inProcessGateway(observabilityConfig(undefined, 'deny'));
     const res = await gw.chat(ask('hi'), { authorization: 'Bearer not-a-known-key-123' });
@@ -125,15 +143,16 @@ describe('secrets and content in logs', () => {
     await gw.chat(ask(PROMPT_SECRET, 'broken-model'), ENG);
     await gw.chat(`{"model": "gpt-4o-mini", "messages": "${PROMPT_SECRET}"}`, ENG);
     await gw.chat(ask(PROMPT_SECRET), { authorization: 'Bearer kt_unknown_key_0000' });
-    await expect.poll(() => gw.events().length).toBe(7);
+    await gw.chat(ask(PROMPT_SECRET), ALICE);
+    await expect.poll(() => gw.events().length).toBe(8);
   };
 
   it('never writes a key, the upstream secret, a prompt or a completion by default', async () => {
     const gw = inProcessGateway();
     await traffic(gw);
-    expect(gw.lines.length).toBeGreaterThanOrEqual(7);
+    expect(gw.lines.length).toBeGreaterThanOrEqual(8);
     for (const line of gw.lines) {
-      for (const secret of [ENG_KEY, MKT_KEY, UPSTREAM_SECRET, 'kt_unknown_key_0000', 'swordfish'])
+      for (const secret of [ENG_KEY, MKT_KEY, ALICE_KEY, UPSTREAM_SECRET, 'kt_unknown_key_0000', 'swordfish'])
         expect(line).not.toContain(secret);
       expect(line).not.toMatch(/"(prompt|completion|messages)"/);
     }
@@ -148,7 +167,7 @@ describe('secrets and content in logs', () => {
     expect(streamed?.prompt).toEqual([{ role: 'user', content: PROMPT_SECRET }]);
     expect(streamed?.completion).toContain('swordfish-7781');
     for (const line of gw.lines)
-      for (const secret of [ENG_KEY, MKT_KEY, UPSTREAM_SECRET, 'kt_unknown_key_0000'])
+      for (const secret of [ENG_KEY, MKT_KEY, ALICE_KEY, UPSTREAM_SECRET, 'kt_unknown_key_0000'])
         expect(line).not.toContain(secret);
   });
 });

@@ -13,10 +13,12 @@ import { tokenizer } from '../helpers/gateway.js';
 export const ENG_KEY = 'kt_cg_engineering_secret_5d1e';
 export const MKT_KEY = 'kt_cg_marketing_secret_93ab';
 export const UPSTREAM_SECRET = 'sk-upstream-never-logged-4411';
+export const ALICE_KEY = 'kt_consumer_alice_secret_77ab';
 export const ENG = { authorization: `Bearer ${ENG_KEY}` };
+export const ALICE = { authorization: `Bearer ${ALICE_KEY}` };
 export const MKT = { 'x-consumer-group': MKT_KEY };
 
-/** Two groups on a mock target; `broken-model` goes to an OpenAI target at `upstreamUrl`. */
+/** Three groups (one shared by consumer alice) on a mock target; `broken-model` goes to an OpenAI target at `upstreamUrl`. */
 export function observabilityConfig(upstreamUrl = 'http://127.0.0.1:9/v1', anonymous = 'allow'): string {
   return `
 providers:
@@ -36,6 +38,14 @@ consumer_groups:
     api_key: ${MKT_KEY}
     rate_limits: { requests_per_minute: 2, tokens_per_minute: 50000 }
     allowed_models: [gpt-4o-mini]
+  - name: research
+    shared: true
+    rate_limits: { requests_per_minute: 4 }
+consumers:
+  - username: alice
+    api_key: ${ALICE_KEY}
+    groups: [research]
+    rate_limits: { tokens_per_minute: 30000 }
 rate_limit_defaults:
   requests_per_minute: 10
   tokens_per_minute: 20000
