@@ -46,7 +46,8 @@ export function windowSpec(
 /** One spec per limit of a window entry (an entry may limit both requests and tokens). */
 export function windowSpecs(window: WindowSetting): LimitSpec[] {
   const specs: LimitSpec[] = [];
-  const suffix = `${periodName(window.seconds)}${window.provider ? `@${window.provider}` : ''}`;
+  // Always scoped, so a window never shares a name (or a counter) with the named limits.
+  const suffix = `${periodName(window.seconds)}@${window.provider ?? 'all'}`;
   for (const unit of ['requests', 'tokens'] as const) {
     const limit = window[unit];
     if (limit === undefined) continue;
