@@ -12,6 +12,7 @@ describe('fromServiceError', () => {
     ['ServiceQuotaExceededException', 429, 'rate_limit_error', 'upstream_rate_limited'],
     ['ValidationException', 400, 'invalid_request_error', 'upstream_invalid_request'],
     ['AccessDeniedException', 403, 'permission_error', 'upstream_access_denied'],
+    ['UnrecognizedClientException', 502, 'upstream_error', 'upstream_auth_failed'],
     ['ResourceNotFoundException', 404, 'invalid_request_error', 'model_not_found'],
     ['ModelNotReadyException', 503, 'upstream_error', 'upstream_unavailable'],
     ['ServiceUnavailableException', 503, 'upstream_error', 'upstream_unavailable'],

@@ -44,6 +44,13 @@ const BY_NAME: Readonly<Record<string, Mapping>> = {
     code: 'upstream_access_denied',
     say: (d) => `Bedrock denied the gateway's credentials access (${d}).`,
   },
+  // The gateway's own credentials are invalid: its operator's problem, not the caller's (as an OpenAI 401).
+  UnrecognizedClientException: {
+    status: 502,
+    type: 'upstream_error',
+    code: 'upstream_auth_failed',
+    say: (d) => `Bedrock refused the gateway's credentials (${d}).`,
+  },
   ResourceNotFoundException: {
     status: 404,
     type: 'invalid_request_error',
