@@ -1,6 +1,6 @@
 // GET /v1/usage: the calling key's own budget, per limit, so teams can check it without asking.
 import type { Context } from 'hono';
-import type { LimitSnapshot } from '../../policies/rate-limit/index.js';
+import type { LimitSnapshot, Unit } from '../../policies/rate-limit/index.js';
 import type { Caller } from '../identify/index.js';
 import type { AppEnv, GatewayDeps } from './app-types.js';
 
@@ -12,7 +12,7 @@ export function scopeOf(counterKey: string): 'consumer_group' | 'consumer' | 'cl
 
 export interface LimitReport {
   readonly name: string;
-  readonly unit: 'requests' | 'tokens';
+  readonly unit: Unit;
   readonly limit: number;
   /** Set when the limit counts only calls to one provider target. */
   readonly provider?: string;
