@@ -17,6 +17,10 @@ export interface ChatCall {
   /** Aborts when the client goes away; adapters add their own timeout. */
   readonly signal: AbortSignal;
   readonly requestId: string;
+  /** Extra headers for the upstream request (quota remainders, seed 004), for HTTP targets. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Called with the upstream's response headers once they arrive, for HTTP targets. */
+  readonly onHeaders?: (headers: Headers) => void;
 }
 
 export interface Completion {

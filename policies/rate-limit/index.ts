@@ -2,11 +2,13 @@
 
 export { decide } from './decide.js';
 export { checksFor, type NamedLimits, namedLimitSpecs } from './limits.js';
+export { parseQuotaUsage, QUOTA_PERIODS, type QuotaPeriod, type QuotaSettings, quotaSpecs } from './quotas.js';
 export {
   checksForTarget,
   type GroupSettings,
   type RateLimitSettings,
   resolveChecks,
+  resolveQuotaChecks,
   type SettingSources,
 } from './resolve.js';
 export * from './types.js';

@@ -1,5 +1,6 @@
 // Types of the pure budget engine: limits, their counter windows, and the admission decision.
-export type Unit = 'requests' | 'tokens';
+/** What a limit counts; quotas are counted after the response, never reserved. */
+export type Unit = 'requests' | 'tokens' | 'quota';
 
 /** One limit of a policy, compiled from config: `limit` units per `windowMs`. */
 export interface LimitSpec {
@@ -13,6 +14,8 @@ export interface LimitSpec {
   readonly sliding: boolean;
   /** Counts only traffic to this provider target (by target id); absent counts all traffic. */
   readonly provider?: string;
+  /** For quota limits: the quota's name as configured. */
+  readonly quota?: string;
 }
 
 /** A limit applied to one counter: the bucket key says whose usage it counts. */

@@ -56,7 +56,7 @@ export function createOpenAITarget(
     try {
       res = await fetch(url, {
         method: 'POST',
-        headers: { ...baseHeaders, accept, 'x-request-id': call.requestId },
+        headers: { ...call.headers, ...baseHeaders, accept, 'x-request-id': call.requestId },
         body: call.body,
         signal: upstream.signal,
       });
@@ -70,6 +70,7 @@ export function createOpenAITarget(
     } finally {
       clearTimeout(head);
     }
+    call.onHeaders?.(res.headers);
     if (!res.ok) {
       release();
       const text = await res.text().catch(() => '');

@@ -5,6 +5,7 @@ import {
   type LimitSpec,
   type NamedLimits,
   resolveChecks,
+  resolveQuotaChecks,
   type SettingSources,
 } from '../../policies/rate-limit/index.js';
 import type { ChatTarget } from '../../providers/index.js';
@@ -39,6 +40,8 @@ export interface RuntimeConfig {
   readonly responseHeaders: boolean;
   readonly anonymous: 'allow' | 'deny';
   readonly targets: readonly ChatTarget[];
+  /** The upstream response header that reports quota usage. */
+  readonly quotaHeader: string;
   /** Kong-style routes: path → the target that serves every request posted there. */
   readonly routes: ReadonlyMap<string, ChatTarget>;
   /** Key owners by the SHA-256 of the key. */
@@ -50,9 +53,9 @@ export interface RuntimeConfig {
 }
 
 function policy(group: string, consumer: string | null, sources: SettingSources, models: ModelMatcher | null): Policy {
-  const specs = resolveChecks(sources, '').map((c) => c.spec);
+  const specs = [...resolveChecks(sources, ''), ...resolveQuotaChecks(sources, '')].map((c) => c.spec);
   const limits: Record<string, number> = {};
-  for (const spec of specs) limits[spec.name] = spec.limit;
+  for (const spec of specs) if (spec.unit !== 'quota') limits[spec.name] = spec.limit;
   return { group, consumer, limits, specs, sources, models };
 }
 
@@ -119,6 +122,7 @@ export function compile(config: Config, targets: readonly ChatTarget[]): Runtime
     responseHeaders: config.response_headers ?? defaultsConfig.response_headers ?? true,
     anonymous: defaultsConfig.anonymous,
     targets,
+    quotaHeader: config.quotas.header,
     routes,
     keys,
     groups,

@@ -22,6 +22,17 @@ export const windowSchema = z
     message: 'a window limits requests, tokens or both: set at least one',
   });
 
+/** A quota's limits per period (Kong's response-ratelimiting), counted in fixed windows. */
+const quotaLimitsSchema = z
+  .strictObject({
+    second: limit.optional(),
+    minute: limit.optional(),
+    hour: limit.optional(),
+    day: limit.optional(),
+    month: limit.optional(),
+  })
+  .refine((q) => Object.keys(q).length > 0, { message: 'a quota needs a limit for at least one period' });
+
 export const rateLimitsSchema = z.strictObject({
   requests_per_minute: limit.optional(),
   tokens_per_minute: limit.optional(),
@@ -29,6 +40,15 @@ export const rateLimitsSchema = z.strictObject({
   /** How the three limits above count: `sliding` (the default) or `fixed` windows. */
   window_type: windowType.optional(),
   windows: z.array(windowSchema).optional(),
+  /** Named quotas the upstream increments through its usage header: `{Videos: {minute: 10}}`. */
+  quotas: z
+    .record(z.string().regex(/^[A-Za-z][\w-]*$/, 'a quota name is a letter followed by letters, digits, _ or -'), quotaLimitsSchema)
+    .optional(),
+});
+
+export const quotasSchema = z.strictObject({
+  /** The upstream response header that reports quota usage as `name=2, other=4`. */
+  header: z.string().min(1).default('X-Quota-Usage'),
 });
 
 const modelList = z.array(z.string().min(1));
@@ -113,6 +133,7 @@ export const configSchema = z.strictObject({
   consumer_groups: z.array(consumerGroupSchema).default([]),
   consumers: z.array(consumerSchema).default([]),
   routes: z.array(routeSchema).default([]),
+  quotas: quotasSchema.default(quotasSchema.parse({})),
   rate_limit_defaults: rateLimitDefaultsSchema.default(rateLimitDefaultsSchema.parse({})),
   response_headers: z.boolean().optional(),
   budget: budgetSchema.default(budgetSchema.parse({})),

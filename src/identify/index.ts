@@ -1,5 +1,5 @@
 // Who is calling: the key from X-Consumer-Group, apikey or Authorization, mapped to a policy.
-import { checksForTarget, type LimitCheck, resolveChecks } from '../../policies/rate-limit/index.js';
+import { checksForTarget, type LimitCheck, resolveChecks, resolveQuotaChecks } from '../../policies/rate-limit/index.js';
 import type { Policy, RuntimeConfig } from '../config/compile.js';
 import { GatewayError } from '../server/errors.js';
 import { hashKey } from './key-hash.js';
@@ -10,6 +10,8 @@ export interface Caller {
   readonly bucket: string;
   /** Every limit of the caller, bound to its counters. */
   readonly checks: readonly LimitCheck[];
+  /** The caller's quotas: checked before a call, incremented by what the upstream reports after it. */
+  readonly quotas: readonly LimitCheck[];
   /** The limits that apply to a call to one target (provider windows only for their target). */
   checksFor(targetId: string): readonly LimitCheck[];
   readonly authenticated: boolean;
@@ -34,6 +36,7 @@ function caller(policy: Policy, bucket: string, authenticated: boolean): Caller 
     policy,
     bucket,
     checks,
+    quotas: resolveQuotaChecks(policy.sources, bucket),
     authenticated,
     checksFor(targetId) {
       if (!hasProviderWindows) return checks;

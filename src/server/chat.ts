@@ -7,6 +7,7 @@ import type { Caller } from '../identify/index.js';
 import type { AppEnv, GatewayDeps, RequestEvent } from './app-types.js';
 import { parseChatRequest } from './chat-request.js';
 import { GatewayError } from './errors.js';
+import { createQuotaSteps } from './quotas.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 import { rateLimitRefusal } from './refusal.js';
 import { relay } from './relay.js';
@@ -20,6 +21,7 @@ export function createChatHandler(
   route: Route,
 ) {
   const { config, store, tokenizer, now } = deps;
+  const quotas = createQuotaSteps(store, config.quotaHeader, now);
   let reservations = 0;
 
   const record = (event: RequestEvent, snapshots: readonly LimitSnapshot[]) => {
@@ -76,6 +78,7 @@ export function createChatHandler(
     }
     event.target = target.id;
 
+    const quota = caller.quotas.length > 0 ? await quotas.admit(caller.policy.group, caller.quotas) : undefined;
     const promptTokens = tokenizer.promptTokens(request);
     // Each of n choices may spend the output cap: reserve for all of them.
     const choices = request.n ?? 1;
@@ -104,7 +107,22 @@ export function createChatHandler(
 
     const perChoice = Math.floor(decision.outputAllowance / choices);
     const upstream = upstreamRequest(raw, request, config.budget.cap_upstream_output ? perChoice : undefined);
-    const call = { ...upstream, signal: c.req.raw.signal, requestId: c.get('requestId') };
+    let upstreamHeaders: Headers | undefined;
+    const call = {
+      ...upstream,
+      signal: c.req.raw.signal,
+      requestId: c.get('requestId'),
+      headers: quota?.upstreamHeaders,
+      onHeaders: (h: Headers) => {
+        upstreamHeaders = h;
+      },
+    };
+    /** Counts the quotas the upstream reported as used, and shows what is left. */
+    const settleQuotas = async () => {
+      if (!quota) return;
+      const after = await quotas.settle(caller.quotas, upstreamHeaders);
+      if (config.responseHeaders) for (const [k, v] of Object.entries(rateLimitHeaders(after, now()))) c.header(k, v);
+    };
     const started = performance.now();
     try {
       if (request.stream) return await streamed(c, target, call, request.stream_options?.include_usage === true);
@@ -112,6 +130,7 @@ export function createChatHandler(
       const upstreamMs = performance.now() - started;
       event.upstream_latency_ms = Math.round(upstreamMs);
       setRateHeaders(c, await reconcile(costOf(completionText(completion.body), completion.usage)));
+      await settleQuotas();
       servedBy(c, target, request.model, upstreamMs);
       return c.body(completion.body, completion.status as 200, { 'content-type': 'application/json' });
     } catch (err) {
@@ -139,6 +158,7 @@ export function createChatHandler(
       clientWantsUsage: boolean,
     ): Promise<Response> {
       const chunks = await target.stream(call);
+      await settleQuotas();
       const upstreamMs = performance.now() - started;
       event.upstream_latency_ms = Math.round(upstreamMs);
       servedBy(c, target, request.model, upstreamMs);

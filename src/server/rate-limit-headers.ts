@@ -38,6 +38,16 @@ export interface WindowHeaderNames {
 export function windowHeaderNames(spec: LimitSpec): WindowHeaderNames | undefined {
   if (spec.name in NAMED) return undefined;
   const period = periodName(spec.windowMs / 1000);
+  if (spec.unit === 'quota') {
+    // Seed 004: X-RateLimit-Limit-Videos-Minute, the quota's name as configured.
+    const suffix = `${spec.quota}-${period.charAt(0).toUpperCase()}${period.slice(1)}`;
+    return {
+      limit: `X-RateLimit-Limit-${suffix}`,
+      remaining: `X-RateLimit-Remaining-${suffix}`,
+      reset: `X-RateLimit-Reset-${suffix}`,
+      retryAfter: `X-RateLimit-Retry-After-${suffix}`,
+    };
+  }
   const provider = spec.provider ? `-${spec.provider}` : '';
   if (spec.unit === 'tokens') {
     const suffix = `${period}${provider}`;

@@ -35,9 +35,11 @@ export function rateLimitRefusal(group: string, decision: Extract<Decision, { ad
   }
   if (decision.retryAfterMs > SDK_MAX_WAIT_MS) headers['x-should-retry'] = 'false';
   const message =
-    window && spec.unit === 'tokens' && spec.provider
-      ? `AI token rate limit exceeded for provider(s): ${spec.provider}`
-      : `Rate limit exceeded for consumer group: ${group}`;
+    spec.unit === 'quota'
+      ? `Quota ${spec.quota} exceeded for consumer group: ${group}`
+      : window && spec.unit === 'tokens' && spec.provider
+        ? `AI token rate limit exceeded for provider(s): ${spec.provider}`
+        : `Rate limit exceeded for consumer group: ${group}`;
   return new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', message, {
     details: { ...details, retry_after_seconds: seconds },
     headers,

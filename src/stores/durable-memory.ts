@@ -71,6 +71,11 @@ export class DurableMemoryStore implements BudgetStore {
     return this.#inner.snapshot(checks, now);
   }
 
+  async record(checks: readonly LimitCheck[], amounts: readonly number[], now: number): Promise<void> {
+    this.#dirty = true;
+    return this.#inner.record(checks, amounts, now);
+  }
+
   health(): StoreHealth {
     const lastFlush = this.#lastFlush === null ? null : new Date(this.#lastFlush).toISOString();
     return {

@@ -83,6 +83,13 @@ export class MemoryStore implements BudgetStore {
     return this.#snapshots(checks, now);
   }
 
+  async record(checks: readonly LimitCheck[], amounts: readonly number[], now: number): Promise<void> {
+    checks.forEach((check, i) => {
+      const counter = this.#counter(check);
+      add(counter.spec, prune(counter.spec, counter.state, now), now, amounts[i] ?? 0);
+    });
+  }
+
   health(): StoreHealth {
     return { store: 'memory', status: 'ok' };
   }

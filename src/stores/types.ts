@@ -27,6 +27,8 @@ export interface BudgetStore {
   release(id: string, now: number): Promise<void>;
   /** Current state of checks without taking anything. */
   snapshot(checks: readonly LimitCheck[], now: number): Promise<LimitSnapshot[]>;
+  /** Adds usage counted after the fact (quotas the upstream reports): `amounts[i]` to `checks[i]`. */
+  record(checks: readonly LimitCheck[], amounts: readonly number[], now: number): Promise<void>;
   /** For /healthz: whether the counters are where they should be. Never throws. */
   health?(): StoreHealth;
   /** Finishes the store's work (flush, write-back) and lets go of its resources. */

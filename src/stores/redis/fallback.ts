@@ -50,6 +50,14 @@ export class LocalFallback {
     await this.#store.release(id, now);
   }
 
+  /** Counts usage reported after the fact here, and notes it for the write-back. */
+  async record(checks: readonly LimitCheck[], amounts: readonly number[], now: number): Promise<void> {
+    checks.forEach((check, i) => {
+      this.#note(check, bucketStart(check.spec, now), amounts[i] ?? 0);
+    });
+    await this.#store.record(checks, amounts, now);
+  }
+
   snapshot(checks: readonly LimitCheck[], now: number, instances: number): Promise<LimitSnapshot[]> {
     return this.#store.snapshot(localChecks(checks, instances), now);
   }

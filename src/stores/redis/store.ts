@@ -1,6 +1,7 @@
 // The shared BudgetStore: one Lua round trip per admission, a local fallback while Redis is down.
 import { randomUUID } from 'node:crypto';
 import type { LimitCheck, LimitSnapshot } from '../../../policies/rate-limit/index.js';
+import { bucketStart } from '../../../policies/rate-limit/window.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { BudgetStore, ReserveInput, ReserveResult, StoreHealth, StoreLogger } from '../types.js';
 import { type RedisClient, whenReady } from './client.js';
@@ -123,6 +124,22 @@ export class RedisStore implements BudgetStore {
       }
     }
     return this.#o.onStoreError === 'local' ? this.#local.snapshot(checks, now, this.#instances()) : [];
+  }
+
+  async record(checks: readonly LimitCheck[], amounts: readonly number[], now: number): Promise<void> {
+    if (!this.#down) {
+      try {
+        const entries = checks.map((check, i) => ({
+          check,
+          buckets: [[bucketStart(check.spec, now), amounts[i] ?? 0]] as const,
+        }));
+        return await this.#scripts.writeBack(now, entries);
+      } catch (err) {
+        this.#fail(err);
+      }
+    }
+    // Counted here while Redis is away, and written back when it returns.
+    await this.#local.record(checks, amounts, now);
   }
 
   health(): StoreHealth {
