@@ -1,7 +1,7 @@
 // The Lua scripts of the Redis store: policies/rate-limit's window and decide rules, run in Redis.
 //
 // A counter is a hash `bucket start (ms) → amount`. Each limit is passed as five ARGV fields:
-// tokens? (1/0), limit, window ms, bucket ms, sliding? (1/0). Reservations live in one hash
+// unit (0 requests, 1 tokens, 2 any other), limit, window ms, bucket ms, sliding? (1/0). Reservations live in one hash
 // (`id → {t = tokens, e = {{key, bucket, amount, tokens?}}}`, or DONE once settled or released)
 // and their leases in a sorted set scored by expiry. Numbers stay integers, so replies are exact.
 
@@ -14,8 +14,8 @@ local function specs_at(o, n)
   local specs = {}
   for i = 1, n do
     local b = o + (i - 1) * 5
-    specs[i] = { tok = ARGV[b] == '1', limit = tonumber(ARGV[b + 1]), w = tonumber(ARGV[b + 2]),
-      bm = tonumber(ARGV[b + 3]), sl = ARGV[b + 4] == '1' }
+    specs[i] = { req = ARGV[b] == '0', tok = ARGV[b] == '1', limit = tonumber(ARGV[b + 1]),
+      w = tonumber(ARGV[b + 2]), bm = tonumber(ARGV[b + 3]), sl = ARGV[b + 4] == '1' }
   end
   return specs
 end
@@ -103,8 +103,9 @@ for i = 1, n do states[i] = load(KEYS[i], specs[i], now) end
 local min_tokens = prompt + math.min(desired, min_out)
 local room, refusal = math.huge, nil
 for i = 1, n do
-  local s, used, need = specs[i], used_in(states[i]), 1
-  if s.tok then need = min_tokens; room = math.min(room, s.limit - used) end
+  local s, used, need = specs[i], used_in(states[i]), min_tokens
+  if s.req then need = 1 end
+  if s.tok then room = math.min(room, s.limit - used) end
   if used + need > s.limit then
     local wait = wait_for(s, states[i], now, need)
     if not refusal or wait > refusal[2] then refusal = { i, wait, need } end
@@ -118,7 +119,7 @@ local allowance = math.max(0, math.min(desired, room - prompt))
 local tokens = prompt + allowance
 local entries, keep = {}, 0
 for i = 1, n do
-  local amount = specs[i].tok and tokens or 1
+  local amount = specs[i].req and 1 or tokens
   local start = add(KEYS[i], specs[i], now, amount)
   entries[i] = { KEYS[i], start, amount, specs[i].tok and 1 or 0 }
   keep = math.max(keep, expires(start, specs[i]) - now)
@@ -146,7 +147,7 @@ elseif rec then
   status = 1
 else
   -- Swept while its request still ran (or Redis lost it): what was really used still counts.
-  for i = 1, n do add(KEYS[i], specs[i], now, specs[i].tok and actual or 1) end
+  for i = 1, n do add(KEYS[i], specs[i], now, specs[i].req and 1 or actual) end
   status = 2
 end
 if status > 0 then tombstone(res, leases, id, now, tomb) end

@@ -30,7 +30,9 @@ export interface WriteBack {
 
 export class RedisReplyError extends Error {}
 
-const specArgs = (s: LimitSpec) => [s.unit === 'tokens' ? 1 : 0, s.limit, s.windowMs, s.bucketMs, s.sliding ? 1 : 0];
+/** decide.ts tells requests (need 1) from tokens (the token room) and counts any other unit like tokens. */
+const UNIT: Readonly<Record<string, number>> = { requests: 0, tokens: 1 };
+const specArgs = (s: LimitSpec) => [UNIT[s.unit] ?? 2, s.limit, s.windowMs, s.bucketMs, s.sliding ? 1 : 0];
 
 export class RedisScripts {
   constructor(
