@@ -22,7 +22,15 @@ export function quotaSpecs(quotas: QuotaSettings): LimitSpec[] {
       const limit = limits[period];
       if (limit === undefined) continue;
       const windowMs = PERIOD_MS[period];
-      specs.push({ name: `quota:${quota}:${period}`, unit: 'quota', limit, windowMs, bucketMs: windowMs, sliding: false, quota });
+      specs.push({
+        name: `quota:${quota}:${period}`,
+        unit: 'quota',
+        limit,
+        windowMs,
+        bucketMs: windowMs,
+        sliding: false,
+        quota,
+      });
     }
   }
   return specs;

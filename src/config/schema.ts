@@ -42,7 +42,10 @@ export const rateLimitsSchema = z.strictObject({
   windows: z.array(windowSchema).optional(),
   /** Named quotas the upstream increments through its usage header: `{Videos: {minute: 10}}`. */
   quotas: z
-    .record(z.string().regex(/^[A-Za-z][\w-]*$/, 'a quota name is a letter followed by letters, digits, _ or -'), quotaLimitsSchema)
+    .record(
+      z.string().regex(/^[A-Za-z][\w-]*$/, 'a quota name is a letter followed by letters, digits, _ or -'),
+      quotaLimitsSchema,
+    )
     .optional(),
 });
 

@@ -1,5 +1,10 @@
 // Who is calling: the key from X-Consumer-Group, apikey or Authorization, mapped to a policy.
-import { checksForTarget, type LimitCheck, resolveChecks, resolveQuotaChecks } from '../../policies/rate-limit/index.js';
+import {
+  checksForTarget,
+  type LimitCheck,
+  resolveChecks,
+  resolveQuotaChecks,
+} from '../../policies/rate-limit/index.js';
 import type { Policy, RuntimeConfig } from '../config/compile.js';
 import { GatewayError } from '../server/errors.js';
 import { hashKey } from './key-hash.js';

@@ -69,7 +69,7 @@ export function windowHeaderNames(spec: LimitSpec): WindowHeaderNames | undefine
 
 /** Every rate-limit header name these specs can produce, in the casing clients are shown. */
 export function headerNamesFor(specs: Iterable<LimitSpec>): string[] {
-  const names = ['X-RateLimit-Reset', ...Object.values(NAMED).flatMap(([l, r]) => [l, r])];
+  const names = ['X-RateLimit-Reset', ...Object.values(NAMED).flatMap((n) => n.slice(0, 2))];
   for (const spec of specs) {
     const w = windowHeaderNames(spec);
     if (w) names.push(w.limit, w.remaining, w.reset, w.retryAfter);
