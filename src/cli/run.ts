@@ -36,7 +36,8 @@ export async function run(options: RunOptions): Promise<number> {
   try {
     const input = { events: loaded.config?.events, config, configFile: options.config, env: deps.env, logger };
     observed = setUpObservability(input);
-    const context = { configFile: options.config, env: deps.env, now: deps.now, logger };
+    const instances = loaded.config?.deployment?.instances;
+    const context = { configFile: options.config, env: deps.env, now: deps.now, logger, instances };
     store = await createStore(loaded.config?.store, context);
   } catch (err) {
     if (!(err instanceof StoreSetupError || err instanceof ObservabilitySetupError)) throw err;
