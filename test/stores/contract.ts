@@ -149,6 +149,16 @@ export function budgetStoreContract(name: string, make: MakeStore, describeIt: D
       expect(await used(cs)).toEqual([7, 140]);
     });
 
+    it('records usage reported after the fact, in the window of now', async () => {
+      const cs = checks({ requests_per_minute: 5, tokens_per_minute: 1_000 });
+      await store.record(cs, [2, 300], clock.now());
+      expect(await used(cs)).toEqual([2, 300]);
+      clock.advance(30_000);
+      expect((await reserve(cs, demand(100, 700))).decision).toMatchObject({ admitted: true, outputAllowance: 600 });
+      clock.advance(31_000);
+      expect(await used(cs)).toEqual([1, 700]);
+    });
+
     it('reports health without throwing', () => {
       expect(store.health?.().status).toBe('ok');
     });

@@ -104,16 +104,17 @@ describeOutage('RedisStore when Redis fails', () => {
     await eventually(() => store?.health().status === 'ok');
   });
 
-  it('settles a reservation that was in flight when Redis died once Redis is back', async () => {
+  it('settles a reservation in flight when Redis died, and usage recorded meanwhile, once Redis is back', async () => {
     server = await redisProcess();
     const clock = testClock();
     store = await redisStore({ url: server.url, prefix: uniquePrefix(), clock, config: FAST });
     await store.reserve({ id: 'in-flight', checks: marketing, demand, now: clock.now() });
     await server.kill();
     expect(await store.settle('in-flight', 321, clock.now())).toBeNull();
+    await store.record(marketing, [0, 79, 79], clock.now());
     await server.start();
     await eventually(() => store?.health().status === 'ok');
-    expect((await store.snapshot(marketing, clock.now())).map((s) => s.used)).toEqual([1, 321, 321]);
+    expect((await store.snapshot(marketing, clock.now())).map((s) => s.used)).toEqual([1, 400, 400]);
   });
 
   it('starts without Redis, enforcing locally, and switches to Redis when it comes up', async () => {
