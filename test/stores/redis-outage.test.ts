@@ -1,6 +1,6 @@
 // Redis killed, paused or absent: the gateway keeps serving, limits hold locally, usage is written back.
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checksFor, namedLimitSpecs } from '../../policies/rate-limit/index.js';
 import type { RedisStore } from '../../src/stores/redis/store.js';
 import { testClock } from '../helpers/clock.js';
@@ -37,9 +37,7 @@ afterEach(async () => {
 /** The OpenAI-shaped error object of a response. */
 const errorBody = async (res: Response) => ((await res.json()) as { error: Record<string, unknown> }).error;
 
-const describeOutage = redisServerInstalled
-  ? describeRedis
-  : (name: string) => describeRedis(`${name} (needs redis-server)`, () => {});
+const describeOutage: (name: string, body: () => void) => void = redisServerInstalled ? describeRedis : describe.skip;
 
 describeOutage('RedisStore when Redis fails', () => {
   it('keeps serving through a Redis crash, holds the limit locally, and writes back on recovery', async () => {
