@@ -65,6 +65,8 @@ export interface Tokenizer {
   count(model: string, text: string): number;
   truncate(model: string, text: string, maxTokens: number): string;
   promptTokens(request: ChatRequest): number;
+  /** A bound never below promptTokens, computed without the tokenizer (UTF-8 bytes). */
+  promptUpperBound(request: ChatRequest): number;
 }
 
 export interface TargetDeps {

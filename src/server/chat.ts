@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import type { LimitSnapshot } from '../../policies/rate-limit/index.js';
 import { type ChatTarget, requestedOutputCap, UpstreamError, type Usage } from '../../providers/index.js';
 import type { Caller } from '../identify/index.js';
+import { admit } from './admission.js';
 import type { AppEnv, GatewayDeps, RequestEvent } from './app-types.js';
 import { parseChatRequest } from './chat-request.js';
 import { GatewayError } from './errors.js';
@@ -79,20 +80,17 @@ export function createChatHandler(
     event.target = target.id;
 
     const quota = caller.quotas.length > 0 ? await quotas.admit(caller.policy.group, caller.quotas) : undefined;
-    const promptTokens = tokenizer.promptTokens(request);
     // Each of n choices may spend the output cap: reserve for all of them.
     const choices = request.n ?? 1;
     const id = `r${++reservations}:${c.get('requestId')}`;
     const checks = caller.checksFor(target.id);
-    const { decision, snapshots } = await store.reserve({
+    const { decision, snapshots, exactPrompt } = await admit(store, tokenizer, {
       id,
       checks,
-      demand: {
-        promptTokens,
-        desiredOutput: (requestedOutputCap(request) ?? config.budget.default_output_tokens) * choices,
-        minOutput: config.budget.min_output_tokens * choices,
-      },
-      now: now(),
+      request,
+      desiredOutput: (requestedOutputCap(request) ?? config.budget.default_output_tokens) * choices,
+      minOutput: config.budget.min_output_tokens * choices,
+      now,
     });
     setRateHeaders(c, snapshots);
     if (!decision.admitted) throw rateLimitRefusal(caller.policy.group, decision);
@@ -103,7 +101,7 @@ export function createChatHandler(
       return (await store.settle(id, usage.totalTokens, now())) ?? snapshots;
     };
     const costOf = (text: string, usage: Usage | null) =>
-      usage ?? estimatedUsage(tokenizer, request.model, promptTokens, text);
+      usage ?? estimatedUsage(tokenizer, request.model, exactPrompt(), text);
 
     const perChoice = Math.floor(decision.outputAllowance / choices);
     const upstream = upstreamRequest(raw, request, config.budget.cap_upstream_output ? perChoice : undefined);
@@ -136,6 +134,7 @@ export function createChatHandler(
     } catch (err) {
       if (err instanceof UpstreamError && err.failure === 'aborted') {
         // The upstream saw the prompt; what it generated before the abort is unknown.
+        const promptTokens = exactPrompt();
         await reconcile({ promptTokens, completionTokens: 0, totalTokens: promptTokens });
       } else {
         await store.release(id, now());

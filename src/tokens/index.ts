@@ -26,6 +26,32 @@ const REPLY_PRIMING = 3;
 const PER_IMAGE = 765;
 const PER_LOW_DETAIL_IMAGE = 85;
 
+/** A BPE token covers at least one byte: a text's UTF-8 length bounds its token count, for free. */
+function utf8Bytes(text: string): number {
+  return text.length === 0 ? 0 : Buffer.byteLength(text, 'utf8');
+}
+
+/** A chat prompt's tokens with OpenAI's framing, each text measured by `measure`. */
+function framed(req: ChatRequest, measure: (text: string) => number): number {
+  let total = REPLY_PRIMING;
+  for (const m of req.messages) {
+    total += PER_MESSAGE + measure(contentText(m.content));
+    if (m.name) total += PER_NAME + measure(m.name);
+    if (Array.isArray(m.content)) {
+      for (const part of m.content) {
+        if (part.type !== 'image_url') continue;
+        const detail = typeof part.image_url === 'object' ? part.image_url.detail : undefined;
+        total += detail === 'low' ? PER_LOW_DETAIL_IMAGE : PER_IMAGE;
+      }
+    }
+    for (const call of m.tool_calls ?? []) {
+      if (call.function) total += measure(call.function.name + call.function.arguments);
+    }
+  }
+  if (req.tools) total += measure(JSON.stringify(req.tools));
+  return total;
+}
+
 export function encodingFor(model: string): TiktokenEncoding {
   const bare = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
   for (const [prefix, encoding] of FAMILIES) if (bare.startsWith(prefix)) return encoding;
@@ -54,24 +80,7 @@ export function createTokenizer(): Tokenizer {
       if (tokens.length <= maxTokens) return text;
       return new TextDecoder().decode(enc.decode(tokens.slice(0, maxTokens)));
     },
-    promptTokens(req: ChatRequest): number {
-      let total = REPLY_PRIMING;
-      for (const m of req.messages) {
-        total += PER_MESSAGE + count(req.model, contentText(m.content));
-        if (m.name) total += PER_NAME + count(req.model, m.name);
-        if (Array.isArray(m.content)) {
-          for (const part of m.content) {
-            if (part.type !== 'image_url') continue;
-            const detail = typeof part.image_url === 'object' ? part.image_url.detail : undefined;
-            total += detail === 'low' ? PER_LOW_DETAIL_IMAGE : PER_IMAGE;
-          }
-        }
-        for (const call of m.tool_calls ?? []) {
-          if (call.function) total += count(req.model, call.function.name + call.function.arguments);
-        }
-      }
-      if (req.tools) total += count(req.model, JSON.stringify(req.tools));
-      return total;
-    },
+    promptTokens: (req) => framed(req, (text) => count(req.model, text)),
+    promptUpperBound: (req) => framed(req, utf8Bytes),
   };
 }
