@@ -1,19 +1,24 @@
 // The comparison: for each scenario, rounds of baseline and tollgate in alternation; then the table and the JSON.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Context, RESULTS } from './context.js';
-import { eventsSection, type RunningGateway, startBaseline, startMock, startTollgate } from './gateways.js';
+import {
+  CONSUMER_GROUPS,
+  eventsSection,
+  type RunningGateway,
+  startBaseline,
+  startMock,
+  startTollgate,
+} from './gateways.js';
 import { streamClient } from './load/stream-client.js';
-import { describeMachine, machine } from './machine.js';
+import { machine } from './machine.js';
 import { type Measurement, measure, specFor } from './measure.js';
 import type { Service } from './processes.js';
 import { deleteKeys, redisReachable } from './redis.js';
-import { markdownTable, type Round, type ScenarioResult, summarize } from './report.js';
+import { type Round, type RunRecord, renderRun, type ScenarioResult, summarize } from './report.js';
+import { writeJson } from './results.js';
 import { checkAnswer } from './sanity.js';
 import { type GatewayKind, SCENARIOS, type Scenario } from './scenarios.js';
-
-const CONSUMER_GROUPS = 10_000;
 
 async function runScenario(
   ctx: Context,
@@ -97,26 +102,7 @@ export async function compare(ctx: Context): Promise<number> {
     if (redisUp) await deleteKeys(redis.url, redis.keyPrefix).catch(() => 0);
   }
 
-  const memory = results.find((r) => r.scenario.id === 'chat-50')?.idleRssMiB?.tollgate;
-  const consumers = results.find((r) => r.scenario.id === 'consumers-10k')?.idleRssMiB?.tollgate;
-  const notes = new Map<string, string>();
-  if (memory !== undefined && consumers !== undefined) {
-    notes.set('consumers-10k', `idle RSS ${(consumers - memory).toFixed(0)} MiB above the 6-group config`);
-  }
   const after = { ...machine(), nproc: before.nproc };
-  const table = markdownTable(results, notes);
-  const header = [
-    `Run ${started.toISOString()} on ${describeMachine(before)} (load average at the end ${after.loadAverage.map((l) => l.toFixed(2)).join(' ')}).`,
-    `Load: ${ctx.loadgen.name} (streams: ${streamClient.name}); ${ctx.options.rounds} round(s) of ${ctx.options.durationS} s per proxy, ` +
-      `${ctx.options.warmupS} s warm-up before each; ` +
-      (ctx.pinning.gatewayCpu === null
-        ? 'not pinned.'
-        : `proxies on CPU ${ctx.pinning.gatewayCpu}, load generator and mock upstream on CPU ${ctx.pinning.loadCpu}.`),
-    `tollgate config: 6 groups with every limit and allowed_models, response_headers: true, ` +
-      `${events ? `events: ${JSON.stringify(events)}` : 'request events to stdout (no events: section in this build)'}; ` +
-      'medians of the rounds with (min–max); ratios and differences paired per round.',
-  ];
-  console.log(`\n${header.join('\n')}\n\n${table}\n`);
 
   // A smoke run's fraction of a second may end before a slow request does (its answer was checked before);
   // a failed request fails any run.
@@ -128,23 +114,25 @@ export async function compare(ctx: Context): Promise<number> {
         .map((side) => `${r.scenario.id} round ${i + 1} ${side}: ${round[side].ok} ok, ${round[side].errors} errors`),
     ),
   );
-  mkdirSync(RESULTS, { recursive: true });
   const file = join(
     RESULTS,
     `bench-${started.toISOString().replace(/[:.]/g, '-')}${ctx.options.quick ? '-quick' : ''}.json`,
   );
-  const raw = {
+  const record: RunRecord = {
     started: started.toISOString(),
     machine: { before, after },
     options: ctx.options,
     pinning: ctx.pinning,
     loadgen: ctx.loadgen.name,
+    streamClient: streamClient.name,
     events,
-    scenarios: results.map((r) => ({ ...r, summary: r.rounds.length > 0 ? summarize(r) : null })),
+    scenarios: results,
     failures,
-    table,
   };
-  writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
+  const rendered = renderRun(record);
+  console.log(`\n${rendered}\n`);
+  const summaries = results.map((r) => (r.rounds.length > 0 ? summarize(r) : null));
+  writeJson(file, { ...record, summaries, rendered });
   console.log(`bench: raw numbers in ${file}`);
   if (failures.length > 0) {
     console.error(`bench: FAILED: requests failed or none completed:\n  ${failures.join('\n  ')}`);

@@ -101,7 +101,10 @@ export function writeConfig(file: string, options: ConfigOptions): WrittenConfig
       type: 'redis',
       url: options.redis.url,
       key_prefix: options.redis.keyPrefix,
+      // Refuse rather than fall back to local counting, so a Redis problem fails the run instead of hiding;
+      // a longer wait than the default 250 ms keeps a busy machine from tripping it.
       on_store_error: 'fail_closed',
+      timeout_ms: 2_000,
     };
   }
   writeFileSync(

@@ -8,6 +8,8 @@ import { freePort, type Service, startService } from './processes.js';
 
 const DIST = resolve(import.meta.dirname, '..');
 export const CLI = join(DIST, 'src/cli/main.js');
+/** The size of the large config (consumer groups beyond the 6 named teams). */
+export const CONSUMER_GROUPS = 10_000;
 const UPSTREAM_KEY = 'sk-bench-upstream-0123456789abcdef';
 
 export interface Pinning {

@@ -1,5 +1,5 @@
 // `npm run bench`: baseline proxy and tollgate, alternately, in every scenario; prints the table, writes the JSON.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compare } from './compare.js';
@@ -13,6 +13,7 @@ import { type BenchOptions, parseOptions, USAGE } from './options.js';
 import { allowedCpus } from './proc-stats.js';
 import { hasTaskset, installCleanup, killAll, pinSelf } from './processes.js';
 import { profile } from './profile-run.js';
+import { type RunRecord, renderRun } from './report.js';
 
 function choosePinning(): Pinning {
   const cpus = allowedCpus();
@@ -38,6 +39,10 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     console.error(`bench: ${(err as Error).message}\n${USAGE}`);
     return 2;
+  }
+  if (options.report) {
+    console.log(renderRun(JSON.parse(readFileSync(options.report, 'utf8')) as RunRecord));
+    return 0;
   }
   installCleanup();
   const host = machine();

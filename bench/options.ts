@@ -11,9 +11,11 @@ export interface BenchOptions {
   readonly loadgen: 'auto' | 'wrk' | 'autocannon';
   /** Scenario ids to run; empty means all. */
   readonly only: readonly string[];
-  /** Run tollgate under `node --cpu-prof` in the 50-connection scenario instead of the comparison. */
+  /** Run tollgate under `node --cpu-prof` in one scenario (chat-50, or the first of `only`) instead of the comparison. */
   readonly profile: boolean;
   readonly redisUrl: string;
+  /** Print the table of a saved run again (bench/results/*.json) instead of running. */
+  readonly report: string | undefined;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -23,8 +25,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --warmup S           seconds of unmeasured load before each measured run (default 1)
   --loadgen NAME       wrk or autocannon (default: wrk when installed, autocannon with --quick)
   --only ID,ID         run only these scenarios
-  --profile            profile tollgate (node --cpu-prof) in the 50-connection scenario, print its hot functions
-  --redis-url URL      the Redis for the Redis-store scenario (default redis://127.0.0.1:6379)`;
+  --profile            profile tollgate (node --cpu-prof) in chat-50 (or the --only scenario), print its hot functions
+  --redis-url URL      the Redis for the Redis-store scenario (default redis://127.0.0.1:6379)
+  --report FILE        print the table of a saved run (bench/results/*.json) again`;
 
 function positive(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -45,6 +48,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+      report: { type: 'string' },
     },
   });
   const quick = values.quick === true;
@@ -61,5 +65,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     only: values.only ? values.only.split(',').map((s) => s.trim()) : [],
     profile: values.profile === true,
     redisUrl: values['redis-url'] ?? 'redis://127.0.0.1:6379',
+    report: values.report,
   };
 }

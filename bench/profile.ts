@@ -1,9 +1,10 @@
-// Reads a V8 .cpuprofile (node --cpu-prof) and ranks functions and packages by self time.
+// Reads a V8 .cpuprofile (node --cpu-prof): self time per function and per area, and tollgate's inclusive time.
 import { readFileSync } from 'node:fs';
 
 interface ProfileNode {
   readonly id: number;
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly children?: readonly number[];
 }
 
 interface CpuProfile {
@@ -16,7 +17,7 @@ interface CpuProfile {
 
 export interface HotSpot {
   readonly name: string;
-  readonly selfMs: number;
+  readonly ms: number;
   /** Share of the time the process was not idle. */
   readonly share: number;
 }
@@ -26,8 +27,11 @@ export interface ProfileSummary {
   readonly windowed: boolean;
   readonly busyMs: number;
   readonly idleMs: number;
+  /** Self time. */
   readonly functions: readonly HotSpot[];
   readonly areas: readonly HotSpot[];
+  /** Time in tollgate's own functions and everything they call. */
+  readonly inclusive: readonly HotSpot[];
 }
 
 /** `node_modules/hono/dist/x.js` → `hono/dist/x.js`; `file:///repo/dist/src/a.js` → `dist/src/a.js`. */
@@ -38,10 +42,13 @@ function shortUrl(url: string, root: string): string {
   return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
 }
 
-/** Where the time went, coarsely: a package, node's internals, tollgate's own code, GC. */
+/** Where the time went: a package, a part of node (undici is its fetch), tollgate's own folders, GC. */
 function areaOf(frame: ProfileNode['callFrame'], url: string): string {
-  if (!frame.url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
-  if (url.startsWith('node:')) return 'node: internals';
+  if (!frame.url) return frame.functionName.startsWith('(') ? frame.functionName : '(native: V8 and node C++)';
+  if (url.startsWith('wasm:')) return 'wasm (tiktoken)';
+  const internal = /^node:internal\/(?:deps\/)?([\w-]+)/.exec(url);
+  if (internal) return `node: ${internal[1]}`;
+  if (url.startsWith('node:')) return `node: ${url.slice(5).replace(/^_/, '').split(/[_/]/)[0]}`;
   if (url.startsWith('dist/')) return `tollgate ${url.split('/').slice(1, 3).join('/')}`;
   const parts = url.split('/');
   return parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] ?? url);
@@ -51,10 +58,21 @@ function rank(totals: Map<string, number>, busyMs: number, top: number): HotSpot
   return [...totals]
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
-    .map(([name, selfMs]) => ({ name, selfMs, share: selfMs / busyMs }));
+    .map(([name, ms]) => ({ name, ms, share: ms / busyMs }));
 }
 
-/** Self time per function and per area, counting only samples taken within `window` (monotonic µs) if given. */
+/** Sample times on the monotonic clock (µs). */
+function sampleTimes(profile: CpuProfile): number[] {
+  const stamps: number[] = [];
+  let t = profile.startTime;
+  for (const delta of profile.timeDeltas) {
+    t += delta;
+    stamps.push(t);
+  }
+  return stamps;
+}
+
+/** Counts only samples taken within `window` (monotonic µs) when given and when any fall in it. */
 export function summarizeProfile(
   file: string,
   root: string,
@@ -63,16 +81,17 @@ export function summarizeProfile(
 ): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const stamps: number[] = [];
-  let t = profile.startTime;
-  for (const delta of profile.timeDeltas) {
-    t += delta;
-    stamps.push(t);
-  }
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+  const stamps = sampleTimes(profile);
   const inWindow = (i: number) => !window || ((stamps[i] ?? 0) >= window.fromUs && (stamps[i] ?? 0) <= window.toUs);
   const windowed = window !== undefined && profile.samples.some((_, i) => inWindow(i));
+  const nameOf = (frame: ProfileNode['callFrame'], url: string) =>
+    `${frame.functionName || '(anonymous)'}${url ? ` ${url}:${frame.lineNumber + 1}` : ''}`;
   const functions = new Map<string, number>();
   const areas = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string, ms: number) => map.set(key, (map.get(key) ?? 0) + ms);
   let idleMs = 0;
   let busyMs = 0;
   profile.samples.forEach((id, i) => {
@@ -86,27 +105,42 @@ export function summarizeProfile(
     }
     busyMs += ms;
     const url = shortUrl(frame.url, root);
-    const name = `${frame.functionName || '(anonymous)'}${url ? ` ${url}:${frame.lineNumber + 1}` : ''}`;
-    functions.set(name, (functions.get(name) ?? 0) + ms);
-    const area = areaOf(frame, url);
-    areas.set(area, (areas.get(area) ?? 0) + ms);
+    add(functions, nameOf(frame, url), ms);
+    add(areas, areaOf(frame, url), ms);
+    // Each of tollgate's functions on the stack once, however deep the recursion.
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = byId.get(at)?.callFrame;
+      if (!f) continue;
+      const u = shortUrl(f.url, root);
+      if (u.startsWith('dist/')) seen.add(nameOf(f, u));
+    }
+    for (const name of seen) add(inclusive, name, ms);
   });
-  return { windowed, busyMs, idleMs, functions: rank(functions, busyMs, top), areas: rank(areas, busyMs, 15) };
+  return {
+    windowed,
+    busyMs,
+    idleMs,
+    functions: rank(functions, busyMs, top),
+    areas: rank(areas, busyMs, 20),
+    inclusive: rank(inclusive, busyMs, 20),
+  };
 }
 
 export function formatProfile(summary: ProfileSummary): string {
-  const row = (h: HotSpot) => `| ${(h.share * 100).toFixed(1)}% | ${h.selfMs.toFixed(0)} | \`${h.name}\` |`;
+  const table = (title: string, spots: readonly HotSpot[]) => [
+    `| % of busy | ms | ${title} |`,
+    '| ---: | ---: | --- |',
+    ...spots.map((h) => `| ${(h.share * 100).toFixed(1)}% | ${h.ms.toFixed(0)} | \`${h.name}\` |`),
+    '',
+  ];
   const busy = summary.busyMs + summary.idleMs;
   return [
     `Busy ${summary.busyMs.toFixed(0)} ms of ${busy.toFixed(0)} ms sampled` +
       (summary.windowed ? ' during the measured run.' : ' (whole process: start-up included).'),
     '',
-    '| self % | self ms | area |',
-    '| ---: | ---: | --- |',
-    ...summary.areas.map(row),
-    '',
-    '| self % | self ms | function |',
-    '| ---: | ---: | --- |',
-    ...summary.functions.map(row),
+    ...table('self time by area', summary.areas),
+    ...table('self time by function', summary.functions),
+    ...table("inclusive time of tollgate's functions", summary.inclusive),
   ].join('\n');
 }

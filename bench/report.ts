@@ -1,5 +1,8 @@
 // Turns the rounds into medians with min–max, the ratios to the baseline, and the markdown table.
+import type { Pinning } from './gateways.js';
+import { describeMachine, type Machine } from './machine.js';
 import type { Measurement } from './measure.js';
+import type { BenchOptions } from './options.js';
 import type { Scenario } from './scenarios.js';
 import { type Spread, spread } from './stats.js';
 
@@ -63,13 +66,23 @@ const cell = (s: Spread, digits: number) =>
   s.min === s.max ? num(s.median, digits) : `${num(s.median, digits)} (${num(s.min, digits)}–${num(s.max, digits)})`;
 const signed = (v: number) => (v >= 0 ? `+${num(v, 2)}` : num(v, 2));
 const signedCell = (s: Spread) =>
-  s.min === s.max ? `${signed(s.median)} ms` : `${signed(s.median)} ms (${signed(s.min)}–${signed(s.max)})`;
+  s.min === s.max ? `${signed(s.median)} ms` : `${signed(s.median)} ms (${signed(s.min)} to ${signed(s.max)})`;
 const times = (s: Spread) =>
   s.min === s.max ? `${num(s.median, 2)}×` : `${num(s.median, 2)}× (${num(s.min, 2)}–${num(s.max, 2)})`;
 
+/**
+ * Tollgate here against tollgate in another scenario, two ways that survive a machine whose load drifts between
+ * scenarios: its req/s ratio to the baseline here over the same in the other; and the other's CPU per request
+ * over this one's.
+ */
+function versus(s: ScenarioSummary, other: ScenarioSummary | undefined, what: string): string {
+  const byRate = s.vsBaseline.rps.median / (other?.vsBaseline.rps.median ?? Number.NaN);
+  const byCpu = (other?.tollgate.cpuUsPerReq.median ?? Number.NaN) / s.tollgate.cpuUsPerReq.median;
+  return `vs ${what}: ${num(byRate, 2)}× req/s (each ÷ its baseline), ${num(byCpu, 2)}× by CPU/req`;
+}
+
 /** The last column: what the scenario is for, compared with the baseline or with another scenario. */
 function comparison(result: ScenarioResult, s: ScenarioSummary, all: ReadonlyMap<string, ScenarioSummary>): string {
-  const chat50 = all.get('chat-50')?.tollgate.rps.median ?? Number.NaN;
   const v = s.vsBaseline;
   const throughput = `${times(v.rps)} req/s, ${times(v.cpuUsPerReq)} CPU/req`;
   switch (result.scenario.id) {
@@ -79,16 +92,28 @@ function comparison(result: ScenarioResult, s: ScenarioSummary, all: ReadonlyMap
     case 'stream-10':
       return `first chunk p50 ${signedCell(v.addedP50Ms)}, p99 ${signedCell(v.addedP99Ms)}`;
     case 'prompt-4k':
-      return `${throughput}; ${num(s.tollgate.rps.median / chat50, 2)}× tollgate's small-prompt req/s`;
+      return `${throughput}; ${versus(s, all.get('chat-50'), 'small prompts')}`;
     case 'redis':
-      return `${throughput}; ${num(s.tollgate.rps.median / chat50, 2)}× the memory store's req/s`;
+      return `${throughput}; ${versus(s, all.get('chat-50'), 'the memory store')}`;
     default:
       return throughput;
   }
 }
 
-/** `notes` adds to a scenario's last column (e.g. the 10,000-group config's extra idle memory). */
-export function markdownTable(results: readonly ScenarioResult[], notes: ReadonlyMap<string, string>): string {
+/** What a scenario adds to its last column beyond the ratios: the large config's extra idle memory. */
+function notesFor(results: readonly ScenarioResult[]): Map<string, string> {
+  const idle = (id: string) => results.find((r) => r.scenario.id === id)?.idleRssMiB?.tollgate;
+  const memory = idle('chat-50');
+  const consumers = idle('consumers-10k');
+  const notes = new Map<string, string>();
+  if (memory !== undefined && consumers !== undefined) {
+    notes.set('consumers-10k', `idle RSS ${(consumers - memory).toFixed(0)} MiB above the 6-group config`);
+  }
+  return notes;
+}
+
+export function markdownTable(results: readonly ScenarioResult[]): string {
+  const notes = notesFor(results);
   const ran = results.filter((r) => !r.skipped && r.rounds.length > 0);
   const summaries = new Map(ran.map((r) => [r.scenario.id, summarize(r)]));
   const lines = [
@@ -116,4 +141,39 @@ export function markdownTable(results: readonly ScenarioResult[], notes: Readonl
     }
   }
   return lines.join('\n');
+}
+
+/** Everything a run recorded: what `npm run bench` writes as JSON and `--report FILE` prints again. */
+export interface RunRecord {
+  readonly started: string;
+  readonly machine: { readonly before: Machine; readonly after: Machine };
+  readonly options: BenchOptions;
+  readonly pinning: Pinning;
+  readonly loadgen: string;
+  readonly streamClient: string;
+  readonly events: Record<string, unknown> | null;
+  readonly scenarios: readonly ScenarioResult[];
+  readonly failures: readonly string[];
+}
+
+/** How the numbers were taken, then the table. */
+export function renderRun(run: RunRecord): string {
+  const { options, pinning, events } = run;
+  const endLoad = run.machine.after.loadAverage.map((l) => l.toFixed(2)).join(' ');
+  const pinned =
+    pinning.gatewayCpu === null
+      ? 'not pinned.'
+      : `proxies on CPU ${pinning.gatewayCpu}, load generator and mock upstream on CPU ${pinning.loadCpu}.`;
+  const eventsNote = events
+    ? `events: ${JSON.stringify(events)}`
+    : 'request events to stdout (no events: section in this build)';
+  return [
+    `Run ${run.started} on ${describeMachine(run.machine.before)} (load average at the end ${endLoad}).`,
+    `Load: ${run.loadgen} (streams: ${run.streamClient}); ${options.rounds} round(s) of ${options.durationS} s per ` +
+      `proxy, ${options.warmupS} s warm-up before each; ${pinned}`,
+    'tollgate config: 6 groups with every limit and allowed_models, response_headers: true, ' +
+      `${eventsNote}; medians of the rounds with (min–max); ratios and differences paired per round.`,
+    '',
+    markdownTable(run.scenarios),
+  ].join('\n');
 }
