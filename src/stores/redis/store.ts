@@ -159,16 +159,17 @@ export class RedisStore implements BudgetStore {
   async close(): Promise<void> {
     const deadline = Date.now() + (this.#o.drainMs ?? 5_000);
     while (this.#open.size + this.#local.openCount > 0 && Date.now() < deadline) await sleep(10);
+    // Closed from here on: no more heartbeats, probes or outage handling, only the last write-back.
+    this.#closed = true;
     clearInterval(this.#heartbeat);
     clearInterval(this.#probe);
-    if (!this.#down) await this.#owed.flush().catch((err: unknown) => this.#fail(err));
+    if (!this.#down) await this.#owed.flush().catch(() => {});
     if (this.#owed.owed > 0) {
       this.#o.logger.warn(
         { owed: this.#owed.owed },
         'budget store: exiting without writing back usage spent during an outage',
       );
     }
-    this.#closed = true;
     await Promise.race([this.#o.client.quit().catch(() => {}), sleep(this.#probeMs)]);
     this.#o.client.disconnect();
   }
