@@ -33,12 +33,13 @@ function fromZod(source: ConfigSource, zi: z.core.$ZodIssue): ConfigIssue[] {
     const options = 'options' in zi && Array.isArray(zi.options) ? zi.options.map(String) : [];
     const got = valueAt(source.data, path);
     const guess = typeof got === 'string' ? closest(got, options) : undefined;
+    const what = zi.discriminator === 'provider' ? 'provider type' : zi.discriminator;
     return [
       source.issue(
         'error',
-        'unknown_provider',
+        zi.discriminator === 'provider' ? 'unknown_provider' : `unknown_${zi.discriminator}`,
         path,
-        got === undefined ? `missing "${zi.discriminator}"` : `unknown ${zi.discriminator} type ${JSON.stringify(got)}`,
+        got === undefined ? `missing "${zi.discriminator}"` : `unknown ${what} ${JSON.stringify(got)}`,
         guess ? `did you mean "${guess}"? (one of: ${options.join(', ')})` : `one of: ${options.join(', ')}`,
       ),
     ];
@@ -107,8 +108,9 @@ function keysAt(schema: z.ZodType, path: readonly PathSegment[], data: unknown):
   return cur instanceof z.ZodObject ? Object.keys(cur.shape).filter((k) => !k.startsWith('$')) : [];
 }
 
+/** Whether the option's literal field (its discriminator: `provider`, `type`…) matches the value. */
 function matchesDiscriminator(option: z.ZodObject, value: unknown): boolean {
-  const provider = option.shape.provider;
-  const given = valueAt(value, ['provider']);
-  return provider instanceof z.ZodLiteral && provider.value === given;
+  return Object.entries(option.shape).some(
+    ([key, field]) => field instanceof z.ZodLiteral && field.value === valueAt(value, [key]),
+  );
 }
