@@ -37,7 +37,8 @@ export async function run(options: RunOptions): Promise<number> {
     const input = { events: loaded.config?.events, config, configFile: options.config, env: deps.env, logger };
     observed = setUpObservability(input);
     const instances = loaded.config?.deployment?.instances;
-    const context = { configFile: options.config, env: deps.env, now: deps.now, logger, instances };
+    const onError = (operation: string) => observed.metrics.storeError(operation);
+    const context = { configFile: options.config, env: deps.env, now: deps.now, logger, instances, onError };
     store = await createStore(loaded.config?.store, context);
   } catch (err) {
     if (!(err instanceof StoreSetupError || err instanceof ObservabilitySetupError)) throw err;

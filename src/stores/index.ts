@@ -22,6 +22,8 @@ export interface StoreContext {
   readonly logger: StoreLogger;
   /** `deployment.instances`: the Redis store's fallback divides limits by it when `store.instances` is unset. */
   readonly instances?: number | undefined;
+  /** Told of every failed call to a shared store (a fixed set of operation names), for metrics. */
+  readonly onError?: ((operation: string) => void) | undefined;
 }
 
 /** Settings tests shorten; production uses the defaults. */
@@ -100,6 +102,7 @@ export async function connectRedisStore(
     probeMs: tuning.probeMs,
     drainMs: tuning.drainMs,
     heartbeatMs: tuning.heartbeatMs,
+    onError: context.onError,
   });
   return store.start(Math.max(1_000, config.timeout_ms));
 }

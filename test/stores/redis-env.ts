@@ -53,6 +53,8 @@ export interface RedisStoreSetup {
   readonly tuning?: StoreTuning;
   /** `deployment.instances`, as `tollgate run` passes it. */
   readonly deploymentInstances?: number;
+  /** Told of every failed store call, as the store-errors metric is. */
+  readonly onError?: (operation: string) => void;
 }
 
 /**
@@ -68,7 +70,14 @@ export function redisStore(setup: RedisStoreSetup): Promise<RedisStore> {
     ...setup.config,
   });
   const logger = setup.logger ?? captureLogger();
-  const context = { configFile: null, env: {}, now: setup.clock.now, logger, instances: setup.deploymentInstances };
+  const context = {
+    configFile: null,
+    env: {},
+    now: setup.clock.now,
+    logger,
+    instances: setup.deploymentInstances,
+    onError: setup.onError,
+  };
   return connectRedisStore(config, context, { probeMs: 50, reconnectMaxMs: 100, drainMs: 0, ...setup.tuning });
 }
 

@@ -85,7 +85,14 @@ describeOutage('RedisStore when Redis fails', () => {
   it('never makes a request wait for a hung Redis longer than timeout_ms', async () => {
     server = await redisProcess();
     const clock = testClock();
-    store = await redisStore({ url: server.url, prefix: uniquePrefix(), clock, config: { timeout_ms: 200 } });
+    const failed: string[] = [];
+    store = await redisStore({
+      url: server.url,
+      prefix: uniquePrefix(),
+      clock,
+      config: { timeout_ms: 200 },
+      onError: (operation) => failed.push(operation),
+    });
     server.pause();
     const started = Date.now();
     const { decision } = await store.reserve({ id: 'a', checks: marketing, demand, now: clock.now() });
@@ -93,6 +100,8 @@ describeOutage('RedisStore when Redis fails', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(decision.admitted).toBe(true);
+    // The failed call is counted once for the store-errors metric; the outage is then handled locally.
+    expect(failed).toEqual(['reserve']);
     const quick = Date.now();
     await store.settle('a', 150, clock.now());
     await store.snapshot(marketing, clock.now());

@@ -27,7 +27,11 @@ export interface RedisStoreOptions {
   readonly drainMs?: number | undefined;
   /** How often leases are renewed and the instance registered; default a third of the lease. */
   readonly heartbeatMs?: number | undefined;
+  /** Told of every failed call, for the store-errors metric. */
+  readonly onError?: ((operation: StoreOperation) => void) | undefined;
 }
+
+export type StoreOperation = 'reserve' | 'settle' | 'release' | 'snapshot' | 'record' | 'heartbeat';
 
 export class RedisStore implements BudgetStore {
   readonly #o: RedisStoreOptions;
@@ -70,7 +74,7 @@ export class RedisStore implements BudgetStore {
         if (result.decision.admitted) this.#open.set(input.id, input.checks);
         return result;
       } catch (err) {
-        this.#fail(err);
+        this.#fail(err, 'reserve');
       }
     }
     if (this.#o.onStoreError === 'fail_closed') throw new StoreUnavailableError(Math.ceil(this.#probeMs / 1000));
@@ -94,7 +98,7 @@ export class RedisStore implements BudgetStore {
         const { status, snapshots } = await this.#scripts.settle(op.id, checks, actualTokens, now);
         return status === 0 ? null : snapshots;
       } catch (err) {
-        this.#fail(err);
+        this.#fail(err, 'settle');
       }
     }
     this.#owed.defer(op);
@@ -109,7 +113,7 @@ export class RedisStore implements BudgetStore {
       try {
         return await this.#scripts.release(op.id, now);
       } catch (err) {
-        this.#fail(err);
+        this.#fail(err, 'release');
       }
     }
     this.#owed.defer(op);
@@ -120,7 +124,7 @@ export class RedisStore implements BudgetStore {
       try {
         return await this.#scripts.snapshot(checks, now);
       } catch (err) {
-        this.#fail(err);
+        this.#fail(err, 'snapshot');
       }
     }
     return this.#o.onStoreError === 'local' ? this.#local.snapshot(checks, now, this.#instances()) : [];
@@ -135,7 +139,7 @@ export class RedisStore implements BudgetStore {
         }));
         return await this.#scripts.writeBack(now, entries);
       } catch (err) {
-        this.#fail(err);
+        this.#fail(err, 'record');
       }
     }
     // Counted here while Redis is away, and written back when it returns.
@@ -188,7 +192,9 @@ export class RedisStore implements BudgetStore {
   }
 
   /** Enters the outage mode once, logs it once, and starts looking for Redis. */
-  #fail(err: unknown): void {
+  /** Counts a failed call (`operation`), and on the first failure enters the outage mode. */
+  #fail(err: unknown, operation?: StoreOperation): void {
+    if (operation) this.#o.onError?.(operation);
     if (this.#down || this.#closed) return;
     const error = err instanceof Error ? err.message : String(err);
     this.#down = { since: Date.now(), error };
@@ -230,7 +236,7 @@ export class RedisStore implements BudgetStore {
       this.#observed = Math.max(1, await this.#scripts.heartbeat(this.#o.now(), this.#instance, this.#o.leaseMs, ids));
       if (this.#owed.owed > 0) await this.#owed.flush();
     } catch (err) {
-      this.#fail(err);
+      this.#fail(err, 'heartbeat');
     }
   }
 }
