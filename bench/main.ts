@@ -26,10 +26,10 @@ function choosePinning(): Pinning {
   return { gatewayCpu, loadCpu };
 }
 
-function chooseLoadgen(options: BenchOptions, pinning: Pinning): LoadGenerator {
+function chooseLoadgen(options: BenchOptions, pinning: Pinning, dir: string): LoadGenerator {
   const wanted = options.loadgen === 'auto' ? (!options.quick && hasWrk() ? 'wrk' : 'autocannon') : options.loadgen;
   if (wanted === 'wrk' && !hasWrk()) throw new Error('--loadgen wrk: wrk is not installed (apt-get install wrk)');
-  return wanted === 'wrk' ? wrkLoad(pinning.loadCpu) : autocannonLoad;
+  return wanted === 'wrk' ? wrkLoad(pinning.loadCpu, dir) : autocannonLoad;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -44,14 +44,15 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(renderRun(JSON.parse(readFileSync(options.report, 'utf8')) as RunRecord));
     return 0;
   }
-  installCleanup();
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
+  installCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const host = machine();
   const pinning = choosePinning();
   const ctx: Context = {
     options,
     pinning,
-    loadgen: chooseLoadgen(options, pinning),
-    dir: mkdtempSync(join(tmpdir(), 'tollgate-bench-')),
+    loadgen: chooseLoadgen(options, pinning, dir),
+    dir,
     settleMs: options.quick ? 200 : 1_000,
     host,
   };

@@ -110,13 +110,14 @@ export function killAll(): void {
   running.clear();
 }
 
-/** Makes sure no server outlives the bench, however it ends. */
-export function installCleanup(): void {
+/** Makes sure no server outlives the bench, however it ends; `tidy` runs too when a signal stops it. */
+export function installCleanup(tidy: () => void): void {
   process.once('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
       console.error(`\nbench: ${signal}: stopping the servers`);
       killAll();
+      tidy();
       process.exit(130);
     });
   }

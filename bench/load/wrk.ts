@@ -1,7 +1,6 @@
 // Non-streaming load with wrk (Debian package), pinned to the load core; used when installed.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pinnedCommand } from '../processes.js';
 import type { LoadGenerator, LoadResult, LoadSpec } from './types.js';
@@ -37,11 +36,12 @@ end
 `;
 }
 
-export function wrkLoad(cpu: number | null): LoadGenerator {
+/** wrk pinned to `cpu`, its script and body written under `workDir`. */
+export function wrkLoad(cpu: number | null, workDir: string): LoadGenerator {
   return {
     name: 'wrk',
     async run(spec: LoadSpec): Promise<LoadResult> {
-      const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-wrk-'));
+      const dir = mkdtempSync(join(workDir, 'wrk-'));
       try {
         const bodyFile = join(dir, 'body.json');
         const luaFile = join(dir, 'load.lua');
