@@ -14,6 +14,7 @@ import { allowedCpus } from './proc-stats.js';
 import { hasTaskset, installCleanup, killAll, pinSelf } from './processes.js';
 import { profile } from './profile-run.js';
 import { type RunRecord, renderRun } from './report.js';
+import { SCENARIOS } from './scenarios.js';
 
 function choosePinning(): Pinning {
   const cpus = allowedCpus();
@@ -38,6 +39,11 @@ async function main(argv: readonly string[]): Promise<number> {
     options = parseOptions(argv);
   } catch (err) {
     console.error(`bench: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const unknown = options.only.filter((id) => !SCENARIOS.some((s) => s.id === id));
+  if (unknown.length > 0) {
+    console.error(`bench: unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.id).join(', ')}`);
     return 2;
   }
   if (options.report) {
