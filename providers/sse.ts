@@ -13,18 +13,18 @@ export function sseData(data: string): Uint8Array {
 }
 
 /**
- * Parses an SSE byte stream into events as they arrive (lines end in LF or CRLF). Stopping the
- * iteration cancels the underlying stream, so an upstream is not read further than needed.
+ * Parses an SSE byte stream (a web or a Node stream) into events as they arrive (lines end in LF or
+ * CRLF). It reads only as fast as it is iterated, and stopping the iteration stops the stream.
  */
-export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
-  const reader = body.getReader();
+export async function* parseSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder();
   let buffer = '';
   let data: string[] = [];
   let event = '';
+  const chunks = body[Symbol.asyncIterator]();
   try {
     for (;;) {
-      const { value, done } = await reader.read();
+      const { value, done } = await chunks.next();
       buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
       let start = 0;
       for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n', start)) {
@@ -49,6 +49,6 @@ export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerato
     }
   } finally {
     // Not awaited: a source that never acknowledges cancellation must not stall the caller.
-    reader.cancel().catch(() => {});
+    chunks.return?.()?.catch(() => {});
   }
 }

@@ -9,6 +9,11 @@ export interface Usage {
   readonly totalTokens: number;
 }
 
+/** The part of a Headers object the gateway reads; WHATWG Headers satisfy it. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
 export interface ChatCall {
   /** The validated request, with the gateway's output cap already applied. */
   readonly request: ChatRequest;
@@ -20,7 +25,7 @@ export interface ChatCall {
   /** Extra headers for the upstream request (quota remainders, seed 004), for HTTP targets. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Called with the upstream's response headers once they arrive, for HTTP targets. */
-  readonly onHeaders?: (headers: Headers) => void;
+  readonly onHeaders?: (headers: HeaderReader) => void;
 }
 
 export interface Completion {

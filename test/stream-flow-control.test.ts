@@ -1,14 +1,11 @@
 // Flow control: a client that reads slowly holds the upstream back; the gateway never buffers the answer.
+// The upstream is a real server writing only as fast as its socket drains (msw would buffer it all).
+import { once } from 'node:events';
 import { request } from 'node:http';
-import { HttpResponse } from 'msw';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { hello, startGateway } from './helpers/gateway.js';
+import { localUpstream, sseHead } from './helpers/local-upstream.js';
 import { chunk } from './helpers/sse-upstream.js';
-import { fakeOpenAI, UPSTREAM } from './helpers/upstream.js';
-
-const upstream = fakeOpenAI();
-beforeAll(() => upstream.listen());
-afterAll(() => upstream.close());
 
 const PIECE = 'x'.repeat(16 * 1024);
 const CHUNKS = 3_000; // about 48 MiB of answer
@@ -16,31 +13,21 @@ const MiB = 1024 * 1024;
 
 it('reads the upstream no faster than the client reads the gateway', async () => {
   let produced = 0;
-  const encoder = new TextEncoder();
-  upstream.answer(() => {
-    let n = 0;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (n++ === CHUNKS) {
-          controller.enqueue(encoder.encode('data: [DONE]\n\n'));
-          controller.close();
-          return;
-        }
-        const bytes = encoder.encode(
-          `data: ${JSON.stringify(chunk([{ index: 0, delta: { content: PIECE }, finish_reason: null }]))}\n\n`,
-        );
-        produced += bytes.length;
-        controller.enqueue(bytes);
-      },
-    });
-    return new HttpResponse(body, { headers: { 'content-type': 'text/event-stream' } });
+  const line = `data: ${JSON.stringify(chunk([{ index: 0, delta: { content: PIECE }, finish_reason: null }]))}\n\n`;
+  const up = await localUpstream(async (_req, res) => {
+    sseHead(res);
+    for (let n = 0; n < CHUNKS && !res.destroyed; n++) {
+      produced += Buffer.byteLength(line);
+      if (!res.write(line)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    }
+    res.end('data: [DONE]\n\n');
   });
   const gw = await startGateway(`
 providers:
   targets:
     - id: openai
       provider: openai
-      base_url: ${UPSTREAM}
+      base_url: ${up.baseUrl}
 `);
   try {
     let consumed = 0;
@@ -76,9 +63,10 @@ providers:
     expect(produced).toBeGreaterThan(40 * MiB);
     // The client gets it all, less the `"usage":null` the gateway strips from each chunk.
     expect(consumed).toBeGreaterThan(produced * 0.99);
-    // Only socket buffers (kernel and Node's) sit between the two: a few MiB, never the answer.
+    // Only socket buffers (kernel and Node's, on both legs) sit between the two: never the answer.
     expect(maxAhead).toBeLessThan(16 * MiB);
   } finally {
     await gw.close();
+    await up.close();
   }
 }, 60_000);

@@ -1,5 +1,5 @@
 // Turns whatever an OpenAI-compatible upstream said on failure into OpenAI's error shape.
-import { type OpenAIErrorBody, UpstreamError } from '../types.js';
+import { type HeaderReader, type OpenAIErrorBody, UpstreamError } from '../types.js';
 
 const PASSED_HEADERS = ['retry-after', 'retry-after-ms'];
 
@@ -13,7 +13,12 @@ export function isErrorBody(value: unknown): value is OpenAIErrorBody {
  * The upstream's error as the client should see it. A 401 means the gateway's own key for the
  * target was refused: that is the gateway's fault, not the caller's, so it becomes a 502.
  */
-export function errorFromResponse(targetId: string, status: number, text: string, headers: Headers): UpstreamError {
+export function errorFromResponse(
+  targetId: string,
+  status: number,
+  text: string,
+  headers: HeaderReader,
+): UpstreamError {
   let body: OpenAIErrorBody | undefined;
   try {
     const parsed: unknown = JSON.parse(text);

@@ -1,9 +1,11 @@
 // Targets that speak OpenAI's wire format (OpenAI, vLLM, Ollama…): a base URL plus a key.
+import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { compileModels } from '../../policies/model-access/index.js';
 import { type ChatCall, type ChatTarget, type TargetDeps, TargetSetupError } from '../types.js';
 import { usageOf } from './chunks.js';
 import { aborted, errorFromResponse, malformed, timedOut, unreachable } from './errors.js';
+import { createHttpClient, headerReader, readText } from './http.js';
 import { upstreamChunks } from './stream.js';
 
 export const secretRefSchema = z.strictObject({ env: z.string().min(1) });
@@ -41,25 +43,26 @@ export function createOpenAITarget(
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json' };
   if (key) baseHeaders.authorization = `Bearer ${key}`;
 
+  const http = createHttpClient(config.base_url);
+
   /** Sends the call; resolves with a 2xx response whose head arrived within the timeout. */
   async function send(call: ChatCall, accept: string) {
-    const upstream = new AbortController();
-    const stop = () => upstream.abort(call.signal.reason);
+    const exchange = http.post(
+      url,
+      { ...call.headers, ...baseHeaders, accept, 'x-request-id': call.requestId },
+      call.body,
+    );
+    const stop = () => exchange.destroy(new Error('client gone'));
     call.signal.addEventListener('abort', stop, { once: true });
     let headTimedOut = false;
     const head = setTimeout(() => {
       headTimedOut = true;
-      upstream.abort(new Error('timeout'));
+      exchange.destroy(new Error('timeout'));
     }, config.timeout_ms);
     const release = () => call.signal.removeEventListener('abort', stop);
-    let res: Response;
+    let res: IncomingMessage;
     try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { ...call.headers, ...baseHeaders, accept, 'x-request-id': call.requestId },
-        body: call.body,
-        signal: upstream.signal,
-      });
+      res = await exchange.response;
     } catch (err) {
       release();
       throw call.signal.aborted
@@ -70,17 +73,20 @@ export function createOpenAITarget(
     } finally {
       clearTimeout(head);
     }
-    call.onHeaders?.(res.headers);
-    if (!res.ok) {
+    const headers = headerReader(res);
+    call.onHeaders?.(headers);
+    const status = res.statusCode ?? 502;
+    if (status < 200 || status >= 300) {
       release();
-      const text = await res.text().catch(() => '');
-      throw errorFromResponse(config.id, res.status, redact(text), res.headers);
+      const text = await readText(res).catch(() => '');
+      throw errorFromResponse(config.id, status, redact(text), headers);
     }
     return {
       res,
+      status,
       abort: (reason: unknown) => {
         release();
-        upstream.abort(reason);
+        if (!res.complete) exchange.destroy(reason instanceof Error ? reason : new Error(String(reason)));
       },
     };
   }
@@ -90,13 +96,21 @@ export function createOpenAITarget(
     provider: config.provider,
     models: config.models ? compileModels(config.models) : null,
     async complete(call) {
-      const { res, abort } = await send(call, 'application/json');
-      const body = setTimeout(() => abort(new Error('timeout')), config.timeout_ms);
+      const { res, status, abort } = await send(call, 'application/json');
+      let bodyTimedOut = false;
+      const body = setTimeout(() => {
+        bodyTimedOut = true;
+        abort(new Error('timeout'));
+      }, config.timeout_ms);
       let text: string;
       try {
-        text = await res.text();
+        text = await readText(res);
       } catch (err) {
-        throw call.signal.aborted ? aborted() : unreachable(config.id, err);
+        throw call.signal.aborted
+          ? aborted()
+          : bodyTimedOut
+            ? timedOut(config.id, config.timeout_ms)
+            : unreachable(config.id, err);
       } finally {
         clearTimeout(body);
         abort(new Error('done'));
@@ -107,12 +121,11 @@ export function createOpenAITarget(
       } catch {
         throw malformed(config.id, text);
       }
-      return { status: res.status, body: text, usage: usageOf(parsed) };
+      return { status, body: text, usage: usageOf(parsed) };
     },
     async stream(call) {
       const { res, abort } = await send(call, 'text/event-stream');
-      if (!res.body) throw malformed(config.id, '(empty body)');
-      return upstreamChunks(res.body, { id: config.id, idleMs: config.timeout_ms }, abort);
+      return upstreamChunks(res, { id: config.id, idleMs: config.timeout_ms }, abort);
     },
   };
 }

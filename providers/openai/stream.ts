@@ -9,7 +9,7 @@ import { isErrorBody, lostMidStream, malformed, timedOut } from './errors.js';
  * when the consumer stops early, and by the idle timer when no event comes for `idleMs`.
  */
 export async function* upstreamChunks(
-  body: ReadableStream<Uint8Array>,
+  body: AsyncIterable<Uint8Array>,
   target: { id: string; idleMs: number },
   abort: (reason: unknown) => void,
 ): AsyncGenerator<StreamChunk> {

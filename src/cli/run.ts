@@ -28,8 +28,6 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
   const config = loaded.runtime;
-  // Load the tokenizer's tables now rather than on the first request.
-  deps.tokenizer.count('gpt-4o', 'warm up');
   const logger = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
   let store: BudgetStore;
   let observed: ObservabilitySetup;

@@ -2,7 +2,13 @@
 // identify → parse → model access → route → reserve → upstream → reconcile → headers.
 import type { Context } from 'hono';
 import type { LimitSnapshot } from '../../policies/rate-limit/index.js';
-import { type ChatTarget, requestedOutputCap, UpstreamError, type Usage } from '../../providers/index.js';
+import {
+  type ChatTarget,
+  type HeaderReader,
+  requestedOutputCap,
+  UpstreamError,
+  type Usage,
+} from '../../providers/index.js';
 import type { Caller } from '../identify/index.js';
 import { admit } from './admission.js';
 import type { AppEnv, GatewayDeps, RequestEvent } from './app-types.js';
@@ -105,13 +111,13 @@ export function createChatHandler(
 
     const perChoice = Math.floor(decision.outputAllowance / choices);
     const upstream = upstreamRequest(raw, request, config.budget.cap_upstream_output ? perChoice : undefined);
-    let upstreamHeaders: Headers | undefined;
+    let upstreamHeaders: HeaderReader | undefined;
     const call = {
       ...upstream,
       signal: c.req.raw.signal,
       requestId: c.get('requestId'),
       headers: quota?.upstreamHeaders,
-      onHeaders: (h: Headers) => {
+      onHeaders: (h: HeaderReader) => {
         upstreamHeaders = h;
       },
     };

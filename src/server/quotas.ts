@@ -1,6 +1,7 @@
 // Seed 004's quotas in the request flow: a spent quota refuses the call, the upstream is told what
 // remains, and what the upstream reports in its usage header is counted after the response.
 import { type LimitCheck, type LimitSnapshot, parseQuotaUsage } from '../../policies/rate-limit/index.js';
+import type { HeaderReader } from '../../providers/index.js';
 import type { BudgetStore } from '../stores/types.js';
 import { rateLimitRefusal } from './refusal.js';
 
@@ -37,7 +38,7 @@ export function createQuotaSteps(store: BudgetStore, usageHeader: string, now: (
     },
 
     /** Counts the usage the upstream reported (names match without case); returns the new state. */
-    async settle(quotas: readonly LimitCheck[], upstreamHeaders: Headers | undefined): Promise<LimitSnapshot[]> {
+    async settle(quotas: readonly LimitCheck[], upstreamHeaders: HeaderReader | undefined): Promise<LimitSnapshot[]> {
       const usage = parseQuotaUsage(upstreamHeaders?.get(usageHeader));
       const used = quotas.filter((q) => usage.has(q.spec.quota?.toLowerCase() ?? ''));
       const at = now();
