@@ -14,13 +14,36 @@ export interface HeaderReader {
   get(name: string): string | null;
 }
 
+/** Whether the client is still there. */
+export interface ClientConnection {
+  readonly gone: boolean;
+  /** Calls `listener` once when the client hangs up; returns a function that stops listening. */
+  onGone(listener: () => void): () => void;
+  /** The same as an AbortSignal, for SDKs that take one (made on first use: signals cost). */
+  readonly signal: AbortSignal;
+}
+
+/** A client that never hangs up (direct calls, tests), or one that already has, from a signal. */
+export function clientFromSignal(signal: AbortSignal): ClientConnection {
+  return {
+    get gone() {
+      return signal.aborted;
+    },
+    onGone(listener) {
+      signal.addEventListener('abort', listener, { once: true });
+      return () => signal.removeEventListener('abort', listener);
+    },
+    signal,
+  };
+}
+
 export interface ChatCall {
   /** The validated request, with the gateway's output cap already applied. */
   readonly request: ChatRequest;
   /** The same request as JSON text, sent as is by targets that speak OpenAI's wire format. */
   readonly body: string;
-  /** Aborts when the client goes away; adapters add their own timeout. */
-  readonly signal: AbortSignal;
+  /** The client's connection: adapters stop the upstream call when it goes; they add their own timeouts. */
+  readonly client: ClientConnection;
   readonly requestId: string;
   /** Extra headers for the upstream request (quota remainders, seed 004), for HTTP targets. */
   readonly headers?: Readonly<Record<string, string>>;

@@ -15,9 +15,9 @@ export { type BedrockTargetConfig, bedrockTargetSchema } from './config.js';
 /** One upstream call's abort signal: follows the client's, and fires after `ms` without progress. */
 function guard(call: ChatCall, targetId: string, ms: number) {
   const upstream = new AbortController();
-  const follow = () => upstream.abort(call.signal.reason);
-  if (call.signal.aborted) follow();
-  else call.signal.addEventListener('abort', follow, { once: true });
+  const follow = () => upstream.abort(call.client.signal.reason);
+  if (call.client.signal.aborted) follow();
+  else call.client.signal.addEventListener('abort', follow, { once: true });
   let idle = false;
   const timer = setTimeout(() => {
     idle = true;
@@ -30,14 +30,14 @@ function guard(call: ChatCall, targetId: string, ms: number) {
     failure(err: unknown, midStream: boolean): UpstreamError {
       if (err instanceof UpstreamError) return err;
       if (idle) return timedOut(targetId, ms);
-      if (call.signal.aborted) return aborted();
+      if (call.client.signal.aborted) return aborted();
       if (isServiceError(err)) return fromServiceError(err);
       return midStream ? lostMidStream(targetId, err) : unreachable(targetId, err);
     },
     /** Stops the upstream request if it still runs (a stream the consumer left early). */
     end() {
       clearTimeout(timer);
-      call.signal.removeEventListener('abort', follow);
+      call.client.signal.removeEventListener('abort', follow);
       upstream.abort(new Error('done'));
     },
   };

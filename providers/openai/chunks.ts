@@ -11,7 +11,10 @@ const usageSchema = z.looseObject({
 /** Reads `usage` from a completion or chunk; anything absent or malformed is "not reported". */
 export function usageOf(value: unknown): Usage | null {
   if (typeof value !== 'object' || value === null || !('usage' in value)) return null;
-  const parsed = usageSchema.safeParse((value as { usage: unknown }).usage);
+  const usage = (value as { usage: unknown }).usage;
+  // Every chunk of a stream carries `"usage": null` until the last: skip the schema for those.
+  if (typeof usage !== 'object' || usage === null) return null;
+  const parsed = usageSchema.safeParse(usage);
   if (!parsed.success) return null;
   const u = parsed.data;
   return { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, totalTokens: u.total_tokens };

@@ -52,20 +52,18 @@ export function createOpenAITarget(
       { ...call.headers, ...baseHeaders, accept, 'x-request-id': call.requestId },
       call.body,
     );
-    const stop = () => exchange.destroy(new Error('client gone'));
-    call.signal.addEventListener('abort', stop, { once: true });
+    const release = call.client.onGone(() => exchange.destroy(new Error('client gone')));
     let headTimedOut = false;
     const head = setTimeout(() => {
       headTimedOut = true;
       exchange.destroy(new Error('timeout'));
     }, config.timeout_ms);
-    const release = () => call.signal.removeEventListener('abort', stop);
     let res: IncomingMessage;
     try {
       res = await exchange.response;
     } catch (err) {
       release();
-      throw call.signal.aborted
+      throw call.client.gone
         ? aborted()
         : headTimedOut
           ? timedOut(config.id, config.timeout_ms)
@@ -106,7 +104,7 @@ export function createOpenAITarget(
       try {
         text = await readText(res);
       } catch (err) {
-        throw call.signal.aborted
+        throw call.client.gone
           ? aborted()
           : bodyTimedOut
             ? timedOut(config.id, config.timeout_ms)

@@ -5,6 +5,7 @@ import {
   resolveChecks,
   resolveQuotaChecks,
 } from '../../policies/rate-limit/index.js';
+import type { HeaderReader } from '../../providers/index.js';
 import type { Policy, RuntimeConfig } from '../config/compile.js';
 import { GatewayError } from '../server/errors.js';
 import { hashKey } from './key-hash.js';
@@ -23,7 +24,7 @@ export interface Caller {
 }
 
 /** The caller's key, in order of precedence: seed 003's header, Kong's, then the OpenAI SDK's. */
-export function extractKey(headers: Headers): string | undefined {
+export function extractKey(headers: HeaderReader): string | undefined {
   const group = headers.get('x-consumer-group');
   if (group) return group.trim();
   const apikey = headers.get('apikey');
@@ -55,7 +56,7 @@ function caller(policy: Policy, bucket: string, authenticated: boolean): Caller 
   };
 }
 
-export function createIdentifier(config: RuntimeConfig): (headers: Headers, clientAddress: string) => Caller {
+export function createIdentifier(config: RuntimeConfig): (headers: HeaderReader, clientAddress: string) => Caller {
   const known = new Map<string, Caller>();
   for (const [hash, principal] of config.keys) known.set(hash, caller(principal.policy, principal.bucket, true));
   return (headers, clientAddress) => {

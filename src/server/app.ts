@@ -1,14 +1,14 @@
 // createApp(deps): the gateway's HTTP surface, wired from the pieces it is given.
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { addContent } from '../events/content.js';
 import { clientAddressOf } from '../identify/client-address.js';
 import { createIdentifier } from '../identify/index.js';
 import { adminRoutes } from './admin.js';
 import type { AppEnv, GatewayDeps } from './app-types.js';
 import { createChatHandler } from './chat.js';
-import { GatewayError, notFound, renderError } from './errors.js';
+import { headersOf } from './client-side.js';
+import { notFound, renderError } from './errors.js';
 import { eventFor } from './event.js';
 import { createMetrics } from './metrics.js';
 import { createRouter } from './router.js';
@@ -62,20 +62,9 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
     else log();
   });
 
-  const tooLarge = () => {
-    throw new GatewayError(
-      413,
-      'invalid_request_error',
-      'request_too_large',
-      `The request body is larger than the gateway's limit of ${config.server.max_body_bytes} bytes.`,
-    );
-  };
-  app.use('/v1/*', bodyLimit({ maxSize: config.server.max_body_bytes, onError: tooLarge }));
-
   app.post('/v1/chat/completions', createChatHandler(deps, identify, route));
   // Kong-style routes: OpenAI chat bodies posted to the path go to its target, whatever the model.
   for (const [path, target] of config.routes) {
-    app.use(path, bodyLimit({ maxSize: config.server.max_body_bytes, onError: tooLarge }));
     app.post(
       path,
       createChatHandler(deps, identify, () => target),
@@ -83,7 +72,7 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
   }
 
   app.get('/v1/models', (c) => {
-    const { policy } = identify(c.req.raw.headers, c.get('clientAddress'));
+    const { policy } = identify(headersOf(c), c.get('clientAddress'));
     const seen = new Set<string>();
     const data: Array<{ id: string; object: 'model'; created: number; owned_by: string }> = [];
     const offer = (id: string) => {

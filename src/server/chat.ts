@@ -13,6 +13,7 @@ import type { Caller } from '../identify/index.js';
 import { admit } from './admission.js';
 import type { AppEnv, GatewayDeps, RequestEvent } from './app-types.js';
 import { parseChatRequest } from './chat-request.js';
+import { clientConnection, headersOf, readBody } from './client-side.js';
 import { GatewayError } from './errors.js';
 import { createQuotaSteps } from './quotas.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
@@ -24,7 +25,7 @@ import { completionText, estimatedUsage } from './usage.js';
 
 export function createChatHandler(
   deps: GatewayDeps,
-  identify: (headers: Headers, clientAddress: string) => Caller,
+  identify: (headers: HeaderReader, clientAddress: string) => Caller,
   route: Route,
 ) {
   const { config, store, tokenizer, now } = deps;
@@ -46,7 +47,7 @@ export function createChatHandler(
 
   return async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
     const event = c.get('event');
-    const caller = identify(c.req.raw.headers, c.get('clientAddress'));
+    const caller = identify(headersOf(c), c.get('clientAddress'));
     event.consumer_group = caller.policy.group;
     event.consumer = caller.policy.consumer;
     try {
@@ -61,7 +62,7 @@ export function createChatHandler(
   async function serve(c: Context<AppEnv>, caller: Caller): Promise<Response> {
     const event = c.get('event');
     const entered = performance.now();
-    const raw = await c.req.text();
+    const raw = await readBody(c, config.server.max_body_bytes);
     const request = parseChatRequest(raw);
     event.model = request.model;
 
@@ -114,7 +115,7 @@ export function createChatHandler(
     let upstreamHeaders: HeaderReader | undefined;
     const call = {
       ...upstream,
-      signal: c.req.raw.signal,
+      client: clientConnection(c),
       requestId: c.get('requestId'),
       headers: quota?.upstreamHeaders,
       onHeaders: (h: HeaderReader) => {

@@ -1,8 +1,10 @@
 // GET /v1/usage: the calling key's own budget, per limit, so teams can check it without asking.
 import type { Context } from 'hono';
 import type { LimitSnapshot, Unit } from '../../policies/rate-limit/index.js';
+import type { HeaderReader } from '../../providers/index.js';
 import type { Caller } from '../identify/index.js';
 import type { AppEnv, GatewayDeps } from './app-types.js';
+import { headersOf } from './client-side.js';
 
 /** Whose counter a limit draws from, from its counter key (`group:…`, `consumer:…`, `ip:…`). */
 export function scopeOf(counterKey: string): 'consumer_group' | 'consumer' | 'client_address' {
@@ -41,10 +43,10 @@ export function limitReports(snapshots: readonly LimitSnapshot[], now: number): 
 
 export function createUsageHandler(
   deps: Pick<GatewayDeps, 'store' | 'now'>,
-  identify: (headers: Headers, clientAddress: string) => Caller,
+  identify: (headers: HeaderReader, clientAddress: string) => Caller,
 ) {
   return async function usage(c: Context<AppEnv>): Promise<Response> {
-    const caller = identify(c.req.raw.headers, c.get('clientAddress'));
+    const caller = identify(headersOf(c), c.get('clientAddress'));
     const now = deps.now();
     const snapshots = await deps.store.snapshot(caller.checks, now);
     return c.json({

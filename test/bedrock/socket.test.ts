@@ -2,7 +2,7 @@
 import OpenAI, { APIError } from 'openai';
 import { expect, it } from 'vitest';
 import { bedrockTargetSchema, createBedrockTarget } from '../../providers/bedrock/index.js';
-import { chatRequestSchema } from '../../providers/index.js';
+import { chatRequestSchema, clientFromSignal } from '../../providers/index.js';
 import { startGateway, type TestGateway, tokenizer } from '../helpers/gateway.js';
 import { localUpstream } from '../helpers/local-upstream.js';
 import { AWS_ENV, bedrockTarget, exceptionFrame, frame, NOVA } from './fake-bedrock.js';
@@ -86,7 +86,7 @@ it('aborts the Bedrock call when the consumer stops before the first chunk', asy
   const target = createBedrockTarget(config, { env: AWS_ENV, tokenizer, now: Date.now }, []);
   try {
     const request = chatRequestSchema.parse({ ...ask, stream: true });
-    const call = { request, body: '', signal: new AbortController().signal, requestId: 'r1' };
+    const call = { request, body: '', client: clientFromSignal(new AbortController().signal), requestId: 'r1' };
     const chunks = await target.stream(call);
     await chunks[Symbol.asyncIterator]().return?.();
     await expect.poll(() => up.closedByPeer()).toBe(1);
