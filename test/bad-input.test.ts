@@ -94,6 +94,13 @@ describe('bad request bodies', () => {
     expect(error.message).toContain(`'${param}'`);
   });
 
+  it('refuses a model name longer than 256 characters, naming the field', async () => {
+    const res = await gw.post({ ...hello(), model: 'm'.repeat(300) }, TEAM);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { param: string } }).error.param).toBe('model');
+    await expectStillServing();
+  });
+
   it('charges nothing for a rejected body', async () => {
     await gw.post('{', TEAM);
     await gw.post({ model: 'gpt-4o-mini' }, TEAM);

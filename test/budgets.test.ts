@@ -167,6 +167,13 @@ describe('output cap sent upstream', () => {
     expect(sent().body.max_completion_tokens).toBe(Math.floor(allowance / 4));
   });
 
+  it('sets both max fields to the cap when a client sends both, whichever the upstream reads', async () => {
+    const g = await start({ limits: { tokens_per_minute: 100_000 } });
+    const body = { ...hello(), max_tokens: 10, max_completion_tokens: 100_000 };
+    expect((await g.post(body, TEAM)).status).toBe(200);
+    expect(sent().body).toMatchObject({ max_tokens: 10, max_completion_tokens: 10 });
+  });
+
   it('forwards the body unchanged when budget.cap_upstream_output is false', async () => {
     const g = await start({ limits: { tokens_per_minute: 3000 }, budget: { cap_upstream_output: false } });
     const noMax = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}';

@@ -81,6 +81,14 @@ describe('seed 003: rate limits per team', () => {
     expect(upstream.received).toHaveLength(20);
   });
 
+  it('step 4: lets the SDK retry a spent minute budget (no x-should-retry), even 61 s away', async () => {
+    for (let i = 0; i < 20; i++) await gw.post(hello(), MARKETING);
+    const res = await gw.post(hello(), MARKETING);
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('61');
+    expect(res.headers.get('x-should-retry')).toBeNull();
+  });
+
   it('step 4: the budget comes back when the minute has passed', async () => {
     for (let i = 0; i < 20; i++) await gw.post(hello(), MARKETING);
     expect((await gw.post(hello(), MARKETING)).status).toBe(429);

@@ -90,3 +90,25 @@ it('ends with an OpenAI-shaped error event when the upstream resets mid-stream',
     await up.close();
   }
 });
+
+it('ends with an error event, not [DONE], when the upstream closes the stream without [DONE]', async () => {
+  const up = await localUpstream((_req, res) => {
+    sseHead(res);
+    sseWrite(res, chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
+    for (const piece of PIECES.slice(0, 2))
+      sseWrite(res, chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]));
+    res.end();
+  });
+  const local = await startGateway(config(up.baseUrl));
+  try {
+    const res = await local.post({ ...hello(), stream: true }, { authorization: `Bearer ${KEY}` });
+    const body = await res.text();
+    expect(body).not.toContain('data: [DONE]');
+    expect(body).toContain('upstream_stream_error');
+    await expect.poll(() => local.logs.filter((l) => l.msg === 'request').length).toBe(1);
+    expect(local.logs.find((l) => l.msg === 'request')?.outcome).toBe('upstream_error');
+  } finally {
+    await local.close();
+    await up.close();
+  }
+});

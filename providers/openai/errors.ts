@@ -46,7 +46,8 @@ export function errorFromResponse(
   if (status === 401) {
     return new UpstreamError(502, 'error_response', {
       error: {
-        message: `Upstream ${targetId} refused the gateway's credentials (HTTP 401: ${body.error.message})`,
+        // Not the upstream's own text: it may quote part of the key.
+        message: `Upstream ${targetId} refused the gateway's credentials (HTTP 401); the gateway's operator must fix its key.`,
         type: 'upstream_error',
         param: null,
         code: 'upstream_auth_failed',

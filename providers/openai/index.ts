@@ -123,7 +123,7 @@ export function createOpenAITarget(
     },
     async stream(call) {
       const { res, abort } = await send(call, 'text/event-stream');
-      return upstreamChunks(res, { id: config.id, idleMs: config.timeout_ms }, abort);
+      return upstreamChunks(res, { id: config.id, idleMs: config.timeout_ms, redact }, abort);
     },
   };
 }

@@ -10,7 +10,7 @@ import { isErrorBody, lostMidStream, malformed, timedOut } from './errors.js';
  */
 export async function* upstreamChunks(
   body: AsyncIterable<Uint8Array>,
-  target: { id: string; idleMs: number },
+  target: { id: string; idleMs: number; redact?: (text: string) => string },
   abort: (reason: unknown) => void,
 ): AsyncGenerator<StreamChunk> {
   let idle = false;
@@ -28,9 +28,15 @@ export async function* upstreamChunks(
       } catch {
         throw malformed(target.id, event.data);
       }
-      if (isErrorBody(parsed)) throw new UpstreamError(502, 'error_response', parsed);
+      if (isErrorBody(parsed)) {
+        // An error event may echo the gateway's key: pass it on redacted.
+        const body = target.redact ? (JSON.parse(target.redact(event.data)) as typeof parsed) : parsed;
+        throw new UpstreamError(502, 'error_response', body);
+      }
       yield { data: event.data, text: chunkText(parsed), usage: usageOf(parsed) };
     }
+    // OpenAI-compatible streams end with [DONE]; an end without it is a cut connection.
+    throw lostMidStream(target.id, new Error('the stream ended without [DONE]'));
   } catch (err) {
     if (err instanceof UpstreamError) throw err;
     if (idle) throw timedOut(target.id, target.idleMs);

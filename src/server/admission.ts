@@ -5,6 +5,8 @@ import type { ChatRequest, Tokenizer } from '../../providers/index.js';
 import type { BudgetStore } from '../stores/types.js';
 
 export interface Admission {
+  /** The reservation to settle or release (the id given, or a second one when it was redone). */
+  readonly id: string;
   readonly decision: Decision;
   readonly snapshots: LimitSnapshot[];
   /** The prompt tokens reserved: the bound, or the exact count when the bound mattered. */
@@ -28,24 +30,27 @@ export async function admit(store: BudgetStore, tokenizer: Tokenizer, input: Adm
     exact ??= tokenizer.promptTokens(input.request);
     return exact;
   };
-  const reserve = (promptTokens: number) =>
+  const reserve = (id: string, promptTokens: number) =>
     store.reserve({
-      id: input.id,
+      id,
       checks: input.checks,
       demand: { promptTokens, desiredOutput: input.desiredOutput, minOutput: input.minOutput },
       now: input.now(),
     });
 
   const bound = tokenizer.promptUpperBound(input.request);
-  const first = await reserve(bound);
+  const first = await reserve(input.id, bound);
   const { decision } = first;
   // Far from every limit the bound changed nothing: keep it (the real usage replaces it later).
   if (decision.admitted && decision.outputAllowance >= input.desiredOutput) {
-    return { ...first, promptTokens: bound, exactPrompt };
+    return { ...first, id: input.id, promptTokens: bound, exactPrompt };
   }
-  // Near a limit the bound could refuse the request or shrink its answer: count exactly.
-  if (decision.admitted) await store.release(input.id, input.now());
+  // Near a limit the bound could refuse the request or shrink its answer: count exactly. When the
+  // count is the bound, the first decision stands (and its reservation is kept).
   const promptTokens = exactPrompt();
-  if (promptTokens === bound) return { ...first, promptTokens, exactPrompt };
-  return { ...(await reserve(promptTokens)), promptTokens, exactPrompt };
+  if (promptTokens === bound) return { ...first, id: input.id, promptTokens, exactPrompt };
+  if (decision.admitted) await store.release(input.id, input.now());
+  // A fresh id: stores remember released ids, so a settle cannot count twice.
+  const id = `${input.id}:exact`;
+  return { ...(await reserve(id, promptTokens)), id, promptTokens, exactPrompt };
 }

@@ -1,5 +1,6 @@
 // The one place a chat completion's steps run in order:
 // identify → parse → model access → route → reserve → upstream → reconcile → headers.
+import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import type { LimitSnapshot } from '../../policies/rate-limit/index.js';
 import {
@@ -30,7 +31,6 @@ export function createChatHandler(
 ) {
   const { config, store, tokenizer, now } = deps;
   const quotas = createQuotaSteps(store, config.quotaHeader, now);
-  let reservations = 0;
 
   const record = (event: RequestEvent, snapshots: readonly LimitSnapshot[]) => {
     const remaining = (name: string) => snapshots.find((s) => s.check.spec.name === name)?.remaining ?? null;
@@ -89,10 +89,9 @@ export function createChatHandler(
     const quota = caller.quotas.length > 0 ? await quotas.admit(caller.policy.group, caller.quotas) : undefined;
     // Each of n choices may spend the output cap: reserve for all of them.
     const choices = request.n ?? 1;
-    const id = `r${++reservations}:${c.get('requestId')}`;
     const checks = caller.checksFor(target.id);
-    const { decision, snapshots, exactPrompt } = await admit(store, tokenizer, {
-      id,
+    const { id, decision, snapshots, exactPrompt } = await admit(store, tokenizer, {
+      id: randomUUID(),
       checks,
       request,
       desiredOutput: (requestedOutputCap(request) ?? config.budget.default_output_tokens) * choices,

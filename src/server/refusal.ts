@@ -33,7 +33,8 @@ export function rateLimitRefusal(group: string, decision: Extract<Decision, { ad
       headers['X-AI-RateLimit-Reset'] = String(seconds);
     }
   }
-  if (decision.retryAfterMs > SDK_MAX_WAIT_MS) headers['x-should-retry'] = 'false';
+  // A minute window's wait can reach 61 s (a bucket's granularity): only longer windows say "don't".
+  if (decision.retryAfterMs > SDK_MAX_WAIT_MS && spec.windowMs > 60_000) headers['x-should-retry'] = 'false';
   const message =
     spec.unit === 'quota'
       ? `Quota ${spec.quota} exceeded for consumer group: ${group}`

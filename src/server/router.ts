@@ -11,9 +11,11 @@ export function createRouter(targets: readonly ChatTarget[]): Route {
   return (model) => {
     if (cache.has(model)) return cache.get(model);
     const target = targets.find((t) => t.models?.matches(model)) ?? fallback;
-    // Model names come from clients: bound the cache rather than trust them.
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(model, target);
+    // Model names come from clients: cache only the ones served, and only so many.
+    if (target) {
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(model, target);
+    }
     return target;
   };
 }

@@ -14,9 +14,13 @@ export interface UpstreamRequest {
 function overrides(request: ChatRequest, allowance: number | undefined): Partial<ChatRequest> {
   const set: Partial<ChatRequest> = {};
   const asked = requestedOutputCap(request);
-  if (allowance !== undefined && (asked === undefined || asked > allowance)) {
-    if (asked === undefined || request.max_completion_tokens != null) set.max_completion_tokens = allowance;
-    if (request.max_tokens != null) set.max_tokens = allowance;
+  if (allowance !== undefined) {
+    const cap = Math.min(asked ?? allowance, allowance);
+    // Both fields are set to the cap: servers disagree on which one wins when both are sent.
+    if (asked === undefined || (request.max_completion_tokens != null && request.max_completion_tokens !== cap)) {
+      set.max_completion_tokens = cap;
+    }
+    if (request.max_tokens != null && request.max_tokens !== cap) set.max_tokens = cap;
   }
   if (request.stream && request.stream_options?.include_usage !== true) {
     set.stream_options = { ...request.stream_options, include_usage: true };
