@@ -85,7 +85,7 @@ describe('resolveChecks', () => {
       windowMs: 3_600_000,
       bucketMs: 3_600_000,
       sliding: false,
-      name: 'requests_per_hour@all',
+      name: 'requests_per_hour@all:fixed',
     });
   });
 

@@ -46,8 +46,10 @@ export function windowSpec(
 /** One spec per limit of a window entry (an entry may limit both requests and tokens). */
 export function windowSpecs(window: WindowSetting): LimitSpec[] {
   const specs: LimitSpec[] = [];
-  // Always scoped, so a window never shares a name (or a counter) with the named limits.
-  const suffix = `${periodName(window.seconds)}@${window.provider ?? 'all'}`;
+  // Always scoped, so a window never shares a name (or a counter) with the named limits, nor a fixed
+  // window with a sliding one of the same size.
+  const type = window.window_type === 'fixed' ? ':fixed' : '';
+  const suffix = `${periodName(window.seconds)}@${window.provider ?? 'all'}${type}`;
   for (const unit of ['requests', 'tokens'] as const) {
     const limit = window[unit];
     if (limit === undefined) continue;

@@ -1,6 +1,9 @@
 // The start-up and lint summary, in the spirit of seed 003: groups, their limits, the default.
-import type { NamedLimits } from '../../policies/rate-limit/index.js';
-import type { RuntimeConfig } from '../config/compile.js';
+import { type NamedLimits, periodName } from '../../policies/rate-limit/index.js';
+import type { Policy, RuntimeConfig } from '../config/compile.js';
+
+/** Past this many, the summary names the first groups and counts the rest. */
+const LISTED = 20;
 
 function short(n: number): string {
   if (n >= 1_000_000 && n % 100_000 === 0) return `${n / 1_000_000}M`;
@@ -16,10 +19,25 @@ export function describeLimits(limits: NamedLimits): string {
   return parts.length ? parts.join('/') : 'unlimited';
 }
 
+/** The named limits, then windows (`500-tokens/minute@bedrock`) and quotas (`Videos 10/minute`). */
+export function describePolicy(policy: Policy): string {
+  const parts = [describeLimits(policy.limits)].filter((p) => p !== 'unlimited');
+  for (const spec of policy.specs) {
+    const period = periodName(spec.windowMs / 1000);
+    if (spec.unit === 'quota') parts.push(`${spec.quota} ${short(spec.limit)}/${period}`);
+    else if (!(spec.name in policy.limits)) {
+      parts.push(`${short(spec.limit)}-${spec.unit}/${period}${spec.provider ? `@${spec.provider}` : ''}`);
+    }
+  }
+  return parts.length ? parts.join('/') : 'unlimited';
+}
+
 export function summaryLines(config: RuntimeConfig): string[] {
-  return [
-    `Loaded ${config.groups.length} consumer group(s)`,
-    `Rate limits: ${config.groups.map((g) => `${g.group}=${describeLimits(g.limits)}`).join(', ') || 'none'}`,
-    `Default rate limit: ${describeLimits(config.defaults.limits)}${config.anonymous === 'deny' ? ' (requests without a known key are refused)' : ''}`,
-  ];
+  const listed = config.groups.slice(0, LISTED).map((g) => `${g.group}=${describePolicy(g)}`);
+  if (config.groups.length > LISTED) listed.push(`and ${config.groups.length - LISTED} more`);
+  const lines = [`Loaded ${config.groups.length} consumer group(s)`, `Rate limits: ${listed.join(', ') || 'none'}`];
+  if (config.consumers.length > 0) lines.push(`Loaded ${config.consumers.length} consumer(s)`);
+  const refused = config.anonymous === 'deny' ? ' (requests without a known key are refused)' : '';
+  lines.push(`Default rate limit: ${describePolicy(config.defaults)}${refused}`);
+  return lines;
 }

@@ -50,6 +50,22 @@ describe('reference checks', () => {
     );
   });
 
+  it('reports a window given twice, and accepts the same size as a fixed and a sliding window', () => {
+    const { issues } = loadConfigText(
+      'p.yaml',
+      `providers: {targets: [{id: m, provider: mock}]}
+rate_limit_defaults:
+  windows:
+    - {seconds: 60, requests: 3}
+    - {seconds: 60, requests: 5, window_type: fixed}
+    - {seconds: 60, requests: 9}
+`,
+      deps,
+      { purpose: 'lint' },
+    );
+    expect(issues.filter((i) => i.code === 'duplicate_window').map((i) => `${i.line}:${i.column}`)).toEqual(['6:7']);
+  });
+
   it('accepts a group without a key when consumers use it', () => {
     const { issues } = loadConfigText(
       'p.yaml',

@@ -28,9 +28,24 @@ export function checkReferences(config: Checkable, report: Report): void {
     });
   });
 
-  // A window for a provider target that does not exist would silently never count anything.
+  // Two limits on one window would count every call twice; a window for a provider target that does
+  // not exist would silently never count anything.
   const checkWindows = (limits: RateLimitsConfig | undefined, at: PathSegment[]) => {
+    const seen = new Map<string, number>();
     limits?.windows?.forEach((w, j) => {
+      for (const unit of ['requests', 'tokens'] as const) {
+        if (w[unit] === undefined) continue;
+        const id = `${unit}/${w.seconds}/${w.provider ?? ''}/${w.window_type ?? 'sliding'}`;
+        const first = seen.get(id);
+        if (first === undefined) seen.set(id, j);
+        else
+          report.error(
+            'duplicate_window',
+            [...at, 'windows', j],
+            `this window limits ${unit} over the same ${w.seconds} s${w.provider ? ` for ${w.provider}` : ''} as windows[${first}]`,
+            'keep one of them: two limits on one window would count every call twice',
+          );
+      }
       if (w.provider !== undefined && targetIds.length > 0 && !targetIds.includes(w.provider)) {
         unknown('unknown_window_provider', [...at, 'windows', j, 'provider'], 'provider target', w.provider, targetIds);
       }

@@ -55,7 +55,8 @@ export function checkLimits(config: Checkable, report: Report): void {
     if (!g || !defaultsKnown || !known(`consumer_groups[${i}]`)) return;
     const limits = effectiveLimits({ limits: g.rate_limits, path: ['consumer_groups', i, 'rate_limits'] }, defaults);
     checkCombination(limits, `consumer group "${g.name}"`, config, report);
-    if (none(limits))
+    const extra = g.rate_limits?.windows?.length || g.rate_limits?.quotas || defaults.windows?.length;
+    if (none(limits) && !extra)
       report.warn(
         'group_without_limits',
         ['consumer_groups', i, 'name'],

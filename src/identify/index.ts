@@ -34,18 +34,24 @@ export function extractKey(headers: HeaderReader): string | undefined {
   return undefined;
 }
 
-function caller(policy: Policy, bucket: string, authenticated: boolean): Caller {
-  const checks = resolveChecks(policy.sources, bucket);
+function caller(
+  policy: Policy,
+  bucket: string,
+  authenticated: boolean,
+  checks = resolveChecks(policy.sources, bucket),
+  quotas = resolveQuotaChecks(policy.sources, bucket),
+): Caller {
   const hasProviderWindows = checks.some((c) => c.spec.provider !== undefined);
-  const perTarget = new Map<string, readonly LimitCheck[]>();
+  let perTarget: Map<string, readonly LimitCheck[]> | undefined;
   return {
     policy,
     bucket,
     checks,
-    quotas: resolveQuotaChecks(policy.sources, bucket),
+    quotas,
     authenticated,
     checksFor(targetId) {
       if (!hasProviderWindows) return checks;
+      perTarget ??= new Map();
       let found = perTarget.get(targetId);
       if (!found) {
         found = checksForTarget(checks, targetId);
@@ -56,8 +62,16 @@ function caller(policy: Policy, bucket: string, authenticated: boolean): Caller 
   };
 }
 
+/** Checks resolved once with an empty bucket (keys `:<name>`), bound per caller by prefixing. */
+function bind(template: readonly LimitCheck[], bucket: string): LimitCheck[] {
+  return template.map((c) => ({ key: `${bucket}${c.key}`, spec: c.spec }));
+}
+
 export function createIdentifier(config: RuntimeConfig): (headers: HeaderReader, clientAddress: string) => Caller {
   const known = new Map<string, Caller>();
+  // Callers without a known key share one policy and differ only in their address's bucket.
+  const defaultChecks = resolveChecks(config.defaults.sources, '');
+  const defaultQuotas = resolveQuotaChecks(config.defaults.sources, '');
   for (const [hash, principal] of config.keys) known.set(hash, caller(principal.policy, principal.bucket, true));
   return (headers, clientAddress) => {
     const key = extractKey(headers);
@@ -73,6 +87,7 @@ export function createIdentifier(config: RuntimeConfig): (headers: HeaderReader,
           : 'Incorrect API key provided.',
       );
     }
-    return caller(config.defaults, `ip:${clientAddress}`, false);
+    const bucket = `ip:${clientAddress}`;
+    return caller(config.defaults, bucket, false, bind(defaultChecks, bucket), bind(defaultQuotas, bucket));
   };
 }
