@@ -65,7 +65,8 @@ export function explain(config: Config): Explanation {
           ? 'key stored in plain text'
           : 'no key',
       effectiveLimits({ limits: g.rate_limits, path: ['consumer_groups', i, 'rate_limits'] }, defaults),
-      g.allowed_models,
+      // As the gateway resolves it: a group without a list gets the defaults' list.
+      g.allowed_models ?? defaults.allowed_models,
     ),
   );
   callers.push(
@@ -81,7 +82,7 @@ export function explain(config: Config): Explanation {
   return {
     outputAllowance: `a request reserves its prompt estimate plus its max_tokens (or max_completion_tokens), or ${allowance.standard} output tokens when it sets neither (budget.default_output_tokens); when a token limit has less room it is admitted with less, down to ${allowance.minimum} (budget.min_output_tokens), and refused below that`,
     overshoot: budget.cap_upstream_output
-      ? "the upstream is told to stop at each request's allowance (budget.cap_upstream_output), so output never outspends its reservation; only the prompt estimate can be off (tiktoken is exact for OpenAI text, but images, tools and other vendors' tokenizers can differ)"
+      ? "the upstream is told to stop at each request's allowance (budget.cap_upstream_output), so output never outspends its reservation; only the prompt estimate can be off (far from a limit the prompt is reserved by its UTF-8 length, an upper bound; near one it is counted with tiktoken, exact for OpenAI text, while images, tools and other vendors' tokenizers can differ)"
       : "budget.cap_upstream_output is false: answers can run past their allowance up to the model's own output limit, so the gateway cannot bound how far a token limit is overshot",
     callers,
   };
