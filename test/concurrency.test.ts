@@ -26,7 +26,7 @@ class RecordingStore extends MemoryStore {
   override async reserve(input: ReserveInput): Promise<ReserveResult> {
     const result = await super.reserve(input);
     if (result.decision.admitted) {
-      allowances.set(input.id.slice(input.id.indexOf(':') + 1), result.decision.outputAllowance);
+      allowances.set(input.id.split(':')[1] ?? '', result.decision.outputAllowance);
     }
     return result;
   }

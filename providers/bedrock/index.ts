@@ -1,9 +1,7 @@
 // Bedrock targets: the Converse and ConverseStream calls, with the client's abort and our timeouts.
-import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { compileModels } from '../../policies/model-access/index.js';
-import { aborted, lostMidStream, timedOut, unreachable } from '../openai/errors.js';
 import { type ChatCall, type ChatTarget, type StreamChunk, type TargetDeps, UpstreamError } from '../types.js';
+import { aborted, lostMidStream, timedOut, unreachable } from '../upstream-errors.js';
 import { type BedrockTargetConfig, clientSettings } from './config.js';
 import { fromServiceError, isServiceError, unusable } from './errors.js';
 import { toConverseInput } from './request.js';
@@ -81,14 +79,29 @@ export function createBedrockTarget(
   deps: TargetDeps,
   path: ReadonlyArray<string | number>,
 ): ChatTarget {
-  const client = new BedrockRuntimeClient({
-    ...clientSettings(config, deps.env, path),
-    // The caller decides about retries (the OpenAI SDK retries 429 and 5xx); a retry here would hold
-    // the team's reservation through AWS's back-off.
-    maxAttempts: 1,
-    // HTTP/1.1 with keep-alive: Converse and ConverseStream need no HTTP/2 (only bidirectional streams do).
-    requestHandler: new NodeHttpHandler(),
-  });
+  // Credentials are checked now (a missing variable stops the start); the SDK, tens of MiB, is
+  // loaded on the first call, so gateways without Bedrock traffic never pay for it.
+  const settings = clientSettings(config, deps.env, path);
+  let sdk: ReturnType<typeof loadSdk> | undefined;
+  const loadSdk = async () => {
+    const [runtime, http] = await Promise.all([
+      import('@aws-sdk/client-bedrock-runtime'),
+      import('@smithy/node-http-handler'),
+    ]);
+    const client = new runtime.BedrockRuntimeClient({
+      ...settings,
+      // The caller decides about retries (the OpenAI SDK retries 429 and 5xx); a retry here would hold
+      // the team's reservation through AWS's back-off.
+      maxAttempts: 1,
+      // HTTP/1.1 with keep-alive: Converse and ConverseStream need no HTTP/2 (only bidirectional streams do).
+      requestHandler: new http.NodeHttpHandler(),
+    });
+    return { client, runtime };
+  };
+  const ready = () => {
+    sdk ??= loadSdk();
+    return sdk;
+  };
   const meta = (call: ChatCall): CompletionMeta => ({
     id: `chatcmpl-${call.requestId}`,
     created: Math.floor(deps.now() / 1000),
@@ -104,7 +117,8 @@ export function createBedrockTarget(
       const input = toConverseInput(call.request);
       const g = guard(call, config.id, config.timeout_ms);
       try {
-        const output = await client.send(new ConverseCommand(input), { abortSignal: g.signal });
+        const { client, runtime } = await ready();
+        const output = await client.send(new runtime.ConverseCommand(input), { abortSignal: g.signal });
         return { status: 200, ...toCompletion(output, meta(call)) };
       } catch (err) {
         throw g.failure(err, false);
@@ -116,7 +130,8 @@ export function createBedrockTarget(
       const input = toConverseInput(call.request);
       const g = guard(call, config.id, config.timeout_ms);
       try {
-        const output = await client.send(new ConverseStreamCommand(input), { abortSignal: g.signal });
+        const { client, runtime } = await ready();
+        const output = await client.send(new runtime.ConverseStreamCommand(input), { abortSignal: g.signal });
         if (!output.stream) throw unusable(config.id, 'no event stream in the answer');
         return chunkStream(output.stream, streamTranslator(meta(call)), g);
       } catch (err) {

@@ -3,8 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { compileModels } from '../../policies/model-access/index.js';
 import { type ChatCall, type ChatTarget, type TargetDeps, TargetSetupError } from '../types.js';
+import { aborted, malformed, timedOut, unreachable } from '../upstream-errors.js';
 import { usageOf } from './chunks.js';
-import { aborted, errorFromResponse, malformed, timedOut, unreachable } from './errors.js';
+import { errorFromResponse } from './errors.js';
 import { createHttpClient, headerReader, readText } from './http.js';
 import { upstreamChunks } from './stream.js';
 

@@ -1,8 +1,9 @@
 // Streams a chat completion from an OpenAI-compatible upstream as chunks, with idle timeouts.
 import { parseSse } from '../sse.js';
 import { type StreamChunk, UpstreamError } from '../types.js';
+import { lostMidStream, malformed, timedOut } from '../upstream-errors.js';
 import { chunkText, usageOf } from './chunks.js';
-import { isErrorBody, lostMidStream, malformed, timedOut } from './errors.js';
+import { isErrorBody } from './errors.js';
 
 /**
  * Yields the upstream's chunks until `[DONE]`. `abort` stops the upstream request; it is called

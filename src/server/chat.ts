@@ -91,7 +91,8 @@ export function createChatHandler(
     const choices = request.n ?? 1;
     const checks = caller.checksFor(target.id);
     const { id, decision, snapshots, exactPrompt } = await admit(store, tokenizer, {
-      id: randomUUID(),
+      // Unique whatever the client sends as X-Request-Id, and still traceable to the request.
+      id: `${randomUUID()}:${c.get('requestId')}`,
       checks,
       request,
       desiredOutput: (requestedOutputCap(request) ?? config.budget.default_output_tokens) * choices,

@@ -4,8 +4,7 @@ import { type MemoryStoreConfig, memoryStoreSchema, type RedisStoreConfig, type 
 import { DurableMemoryStore } from './durable-memory.js';
 import { StoreSetupError } from './errors.js';
 import { MemoryStore } from './memory.js';
-import { createRedisClient } from './redis/client.js';
-import { RedisStore } from './redis/store.js';
+import type { RedisStore } from './redis/store.js';
 import { defaultStatePath } from './state-file.js';
 import type { BudgetStore, StoreLogger } from './types.js';
 
@@ -83,6 +82,11 @@ export async function connectRedisStore(
       throw new StoreSetupError(`store.password_ref: environment variable ${config.password_ref.env} is not set`);
     }
   }
+  // Loaded only for a Redis store: a memory-store gateway never pays for ioredis.
+  const [{ createRedisClient }, { RedisStore }] = await Promise.all([
+    import('./redis/client.js'),
+    import('./redis/store.js'),
+  ]);
   const client = createRedisClient({
     url: config.url,
     clusterNodes: config.cluster_nodes,

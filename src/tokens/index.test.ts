@@ -16,7 +16,7 @@ describe('prompt estimates', () => {
   it.each([
     ['gpt-4o', 'Hello'],
     ['gpt-4', 'The quick brown fox jumps over the lazy dog. '.repeat(50)],
-    ['unknown-model', 'Grüße, 世界! 🚀🚀 <|endoftext|> ' + 'x'.repeat(300)],
+    ['unknown-model', `Grüße, 世界! 🚀🚀 <|endoftext|> ${'x'.repeat(300)}`],
     ['gpt-4o-mini', ''],
   ])('bounds the exact %s count from above with the UTF-8 length (%#)', (model, content) => {
     const req = request(model, content);
