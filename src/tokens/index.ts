@@ -1,5 +1,6 @@
 // Token counts with tiktoken: the right encoding per model family, encoders created once.
-import { get_encoding, type Tiktoken, type TiktokenEncoding } from 'tiktoken';
+import { createRequire } from 'node:module';
+import type { Tiktoken, TiktokenEncoding } from 'tiktoken';
 import { type ChatRequest, contentText } from '../../providers/chat-schema.js';
 import type { Tokenizer } from '../../providers/types.js';
 
@@ -58,13 +59,18 @@ export function encodingFor(model: string): TiktokenEncoding {
   return FALLBACK;
 }
 
+/** tiktoken's WASM costs ~20 MiB once loaded: it is loaded on the first exact count, not at start. */
+const requireLazily = createRequire(import.meta.url);
+
 export function createTokenizer(): Tokenizer {
   const encoders = new Map<TiktokenEncoding, Tiktoken>();
+  let library: typeof import('tiktoken') | undefined;
   const encoder = (model: string): Tiktoken => {
     const name = encodingFor(model);
     let enc = encoders.get(name);
     if (!enc) {
-      enc = get_encoding(name);
+      library ??= requireLazily('tiktoken') as typeof import('tiktoken');
+      enc = library.get_encoding(name);
       encoders.set(name, enc);
     }
     return enc;
