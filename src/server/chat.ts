@@ -184,6 +184,9 @@ export function createChatHandler(
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
         'x-accel-buffering': 'no',
+        // Said outright, so the server writes the head at once rather than waiting to see whether
+        // the first chunks make a body of known length.
+        'transfer-encoding': 'chunked',
       });
     }
   }
