@@ -222,4 +222,22 @@ describe('internal failure', () => {
     expect(g.logText()).toContain('store unavailable');
     await expectNothingCharged(g, res);
   });
+
+  it('logs a failed settle at the end of a stream and keeps serving, without crashing the process', async () => {
+    let failures = 1;
+    class FlakyStore extends MemoryStore {
+      override async settle(id: string, tokens: number, now: number): Promise<LimitSnapshot[] | null> {
+        if (failures-- > 0) throw new Error('store unavailable at the end of a stream');
+        return super.settle(id, tokens, now);
+      }
+    }
+    store = new FlakyStore();
+    const g = await startGateway(teamConfig({ limits: LIMITS }), { env: SEED_ENV, store });
+    gw = g;
+    const res = await g.post({ ...hello(), stream: true }, TEAM);
+    expect(res.status).toBe(200);
+    await res.text();
+    await expect.poll(() => g.logText()).toContain('settling a stream failed');
+    expect((await g.post(hello(), TEAM)).status).toBe(200);
+  });
 });

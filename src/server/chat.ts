@@ -54,7 +54,8 @@ export function createChatHandler(
       return await serve(c, caller);
     } catch (err) {
       // Once the caller is known, every answer carries its budget, errors included.
-      if (!event.rate_limit) setRateHeaders(c, await store.snapshot(caller.checks, now()));
+      // A failing store must not replace the error being reported.
+      if (!event.rate_limit) setRateHeaders(c, await store.snapshot(caller.checks, now()).catch(() => []));
       throw err;
     }
   };
@@ -164,7 +165,12 @@ export function createChatHandler(
       clientWantsUsage: boolean,
     ): Promise<Response> {
       const chunks = await target.stream(call);
-      await settleQuotas();
+      try {
+        await settleQuotas();
+      } catch (err) {
+        await chunks[Symbol.asyncIterator]().return?.();
+        throw err;
+      }
       const upstreamMs = performance.now() - started;
       event.upstream_latency_ms = Math.round(upstreamMs);
       servedBy(c, target, request.model, upstreamMs);
@@ -177,7 +183,11 @@ export function createChatHandler(
         event.stream_error = result.error;
         event.completion_text = result.text;
         void reconcile(costOf(result.text, result.usage))
-          .then((after) => record(event, after))
+          .then(
+            (after) => record(event, after),
+            // The answer is already out: a store failure here is logged, never left unhandled.
+            (err: unknown) => deps.logger.error({ err, request_id: c.get('requestId') }, 'settling a stream failed'),
+          )
           .finally(finish);
       });
       return c.body(body, 200, {
