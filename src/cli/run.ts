@@ -53,10 +53,23 @@ export async function run(options: RunOptions): Promise<number> {
   });
   const host = options.host ?? config.server.host;
   const port = options.port ?? config.server.port;
-  const server = await listen(app, host, port, responseHeaderNames(config)).catch(async (err: unknown) => {
+  let server: Awaited<ReturnType<typeof listen>>;
+  try {
+    server = await listen(app, host, port, responseHeaderNames(config));
+  } catch (err) {
     await store.close();
-    throw err;
-  });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw err;
+    const why: Record<string, string> = {
+      EADDRINUSE: 'the address is already in use',
+      EACCES: 'permission denied',
+      EADDRNOTAVAIL: 'no such address on this machine',
+    };
+    console.error(
+      `tollgate: not starting: cannot listen on ${host}:${port}: ${why[code]} (choose another with --port/--host)`,
+    );
+    return 1;
+  }
   await observed.listenAdmin({ config, store, now: deps.now, logger }, host);
   for (const line of [...summaryLines(config), ...observed.summary()]) console.log(`INFO tollgate ${line}`);
   console.log(`INFO tollgate ${describeStore(store)}`);

@@ -1,4 +1,5 @@
 // `tollgate run` takes the same path as lint: the same findings, and it refuses to start on any error.
+import { type AddressInfo, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SEED_003 } from '../helpers/configs.js';
 import { FIXTURES, findingLines, tempConfig, tollgate } from './cli.js';
@@ -22,5 +23,24 @@ describe('tollgate run: the same checks as lint', () => {
     expect(stderr).toContain(
       ':8:14: error: environment variable OPENAI_API_KEY is not set (needed by target "openai") (providers.targets[0].secret_key_ref.env) [target_setup]',
     );
+  });
+
+  it('refuses to start with a clear message, not a stack trace, when the port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const config = tempConfig(
+        'providers:\n  targets: [{id: m, provider: mock}]\nstore: {type: memory, state_file: false}\n',
+      );
+      const { code, stderr } = await tollgate(['run', '--config', config, '--port', String(port)]);
+      expect(code).toBe(1);
+      expect(stderr).toContain(
+        `tollgate: not starting: cannot listen on 127.0.0.1:${port}: the address is already in use`,
+      );
+      expect(stderr).not.toContain('    at ');
+    } finally {
+      taken.close();
+    }
   });
 });
