@@ -12,9 +12,6 @@ export const targetSchema = z.discriminatedUnion('provider', [
 ]);
 export type TargetConfig = z.infer<typeof targetSchema>;
 
-/** The provider types a target may name, for messages and suggestions. */
-export const providerTypes: readonly string[] = targetSchema.options.map((o) => o.shape.provider.value);
-
 export function createTarget(config: TargetConfig, deps: TargetDeps, path: ReadonlyArray<string | number>): ChatTarget {
   switch (config.provider) {
     case 'openai':

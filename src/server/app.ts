@@ -16,14 +16,14 @@ import { createUsageHandler } from './usage-route.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-function clientAddress(c: Context<AppEnv>, trustProxy: boolean): string {
+function clientAddress(c: Context<AppEnv>, forwardedFor: string | null, trustProxy: boolean): string {
   let peer: string | undefined;
   try {
     peer = getConnInfo(c).remote.address;
   } catch {
     peer = undefined;
   }
-  return clientAddressOf(c.req.header('x-forwarded-for'), peer, trustProxy);
+  return clientAddressOf(forwardedFor ?? undefined, peer, trustProxy);
 }
 
 export function createApp(deps: GatewayDeps): Hono<AppEnv> {
@@ -40,10 +40,11 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
 
   app.use(async (c, next) => {
     const started = performance.now();
-    const given = c.req.header('x-request-id');
+    const headers = headersOf(c);
+    const given = headers.get('x-request-id');
     const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
     c.set('requestId', requestId);
-    c.set('clientAddress', clientAddress(c, config.server.trust_proxy));
+    c.set('clientAddress', clientAddress(c, headers.get('x-forwarded-for'), config.server.trust_proxy));
     c.set('event', {});
     c.header('x-request-id', requestId);
     await next();

@@ -108,8 +108,9 @@ export function createChatHandler(
       event.usage = usage;
       return (await store.settle(id, usage.totalTokens, now())) ?? snapshots;
     };
-    const costOf = (text: string, usage: Usage | null) =>
-      usage ?? estimatedUsage(tokenizer, request.model, exactPrompt(), text);
+    /** The reported usage, else an estimate from the generated text (read only in that case). */
+    const costOf = (usage: Usage | null, text: () => string) =>
+      usage ?? estimatedUsage(tokenizer, request.model, exactPrompt(), text());
 
     const perChoice = Math.floor(decision.outputAllowance / choices);
     const upstream = upstreamRequest(raw, request, config.budget.cap_upstream_output ? perChoice : undefined);
@@ -135,7 +136,7 @@ export function createChatHandler(
       const completion = await target.complete(call);
       const upstreamMs = performance.now() - started;
       event.upstream_latency_ms = Math.round(upstreamMs);
-      setRateHeaders(c, await reconcile(costOf(completionText(completion.body), completion.usage)));
+      setRateHeaders(c, await reconcile(costOf(completion.usage, () => completionText(completion.body))));
       await settleQuotas();
       servedBy(c, target, request.model, upstreamMs);
       return c.body(completion.body, completion.status as 200, { 'content-type': 'application/json' });
@@ -182,7 +183,7 @@ export function createChatHandler(
         event.stream_end = result.end;
         event.stream_error = result.error;
         event.completion_text = result.text;
-        void reconcile(costOf(result.text, result.usage))
+        void reconcile(costOf(result.usage, () => result.text))
           .then(
             (after) => record(event, after),
             // The answer is already out: a store failure here is logged, never left unhandled.
