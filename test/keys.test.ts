@@ -3,10 +3,10 @@
 import { request as httpRequest } from 'node:http';
 import { HttpResponse } from 'msw';
 import { AuthenticationError } from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { SEED_ENV, UPSTREAM_KEY } from './helpers/configs.js';
-import { hello, startGateway, type TestGateway } from './helpers/gateway.js';
+import { gatewaysWith, hello, type TestGateway } from './helpers/gateway.js';
 import { num, TEAM, TEAM_KEY, teamConfig } from './helpers/team.js';
 import { fakeOpenAI, UPSTREAM } from './helpers/upstream.js';
 
@@ -30,20 +30,8 @@ function threeGroups(server: Record<string, unknown> = {}): string {
   });
 }
 
-let gw: TestGateway | undefined;
-
-beforeAll(() => upstream.listen());
-afterAll(() => upstream.close());
-afterEach(async () => {
-  upstream.reset();
-  await gw?.close();
-  gw = undefined;
-});
-
-async function start(yaml: string): Promise<TestGateway> {
-  gw = await startGateway(yaml, { env: SEED_ENV });
-  return gw;
-}
+const gateway = gatewaysWith(upstream);
+const start = (yaml: string): Promise<TestGateway> => gateway(yaml, { env: SEED_ENV });
 
 const limitOf = (res: Response) => num(res, 'X-RateLimit-Limit-Requests');
 

@@ -1,24 +1,11 @@
 // The Kong model through real HTTP: seed 001's consumers and route, precedence, buckets, window types.
 import { HttpResponse } from 'msw';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway, tokenizer } from './helpers/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { gatewaysWith, type TestGateway, tokenizer } from './helpers/gateway.js';
 import { completion, fakeOpenAI, UPSTREAM } from './helpers/upstream.js';
 
 const upstream = fakeOpenAI();
-let gateways: TestGateway[] = [];
-beforeAll(() => upstream.listen());
-afterAll(() => upstream.close());
-afterEach(async () => {
-  upstream.reset();
-  await Promise.all(gateways.map((g) => g.close()));
-  gateways = [];
-});
-
-async function start(yaml: string): Promise<TestGateway> {
-  const g = await startGateway(yaml);
-  gateways.push(g);
-  return g;
-}
+const start = gatewaysWith(upstream);
 
 /** An upstream that, like Bedrock, writes 570 tokens unless capped, after a 5-token prompt. */
 function hendrixUpstream(): void {

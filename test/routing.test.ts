@@ -1,9 +1,9 @@
 // Which target serves a model (first that lists it, else the first with no list), model_not_found,
 // and GET /v1/models listing what the caller may use.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { SEED_ENV } from './helpers/configs.js';
-import { hello, startGateway, type TestGateway } from './helpers/gateway.js';
+import { gatewaysWith, hello, type TestGateway } from './helpers/gateway.js';
 import { fakeOpenAI, UPSTREAM } from './helpers/upstream.js';
 
 const upstream = fakeOpenAI();
@@ -35,20 +35,8 @@ const ROUTED = config([
   { id: 'late', provider: 'mock', reply: 'from late' },
 ]);
 
-let gw: TestGateway | undefined;
-
-beforeAll(() => upstream.listen());
-afterAll(() => upstream.close());
-afterEach(async () => {
-  upstream.reset();
-  await gw?.close();
-  gw = undefined;
-});
-
-async function start(yaml: string): Promise<TestGateway> {
-  gw = await startGateway(yaml, { env: SEED_ENV });
-  return gw;
-}
+const gateway = gatewaysWith(upstream);
+const start = (yaml: string): Promise<TestGateway> => gateway(yaml, { env: SEED_ENV });
 
 async function answerFor(g: TestGateway, model: string): Promise<string | null | undefined> {
   const res = await g.client(WIDE).chat.completions.create(hello(model));

@@ -2,6 +2,7 @@
 import { Writable } from 'node:stream';
 import OpenAI from 'openai';
 import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { formatIssue, hasErrors } from '../../src/config/issues.js';
 import { loadConfigText } from '../../src/config/load.js';
 import { createApp } from '../../src/server/app.js';
@@ -71,3 +72,22 @@ export const hello = (model = 'gpt-4o-mini', content = 'Hello') => ({
   model,
   messages: [{ role: 'user' as const, content }],
 });
+
+/**
+ * For a test file with one msw upstream: listens for the whole file, resets the upstream after each
+ * test and closes every gateway the test started. Returns the function that starts them.
+ */
+export function gatewaysWith(upstream: { listen(): void; close(): void; reset(): void }) {
+  const open: TestGateway[] = [];
+  beforeAll(() => upstream.listen());
+  afterAll(() => upstream.close());
+  afterEach(async () => {
+    upstream.reset();
+    await Promise.all(open.splice(0).map((g) => g.close()));
+  });
+  return async (yaml: string, options?: Parameters<typeof startGateway>[1]): Promise<TestGateway> => {
+    const g = await startGateway(yaml, options);
+    open.push(g);
+    return g;
+  };
+}
