@@ -2,21 +2,11 @@
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { AWS_ENV, bedrockError, bedrockTarget, converseReply, fakeBedrock, NOVA } from './fake-bedrock.js';
+import { AWS_ENV, bedrockError, converseReply, fakeBedrock, NOVA, teamConfig } from './fake-bedrock.js';
 
 const bedrock = fakeBedrock();
 const KEY = 'tg_bedrock_errors_key_7d2c9b4e1a';
-const CONFIG = `
-providers:
-  targets:
-${bedrockTarget()}
-consumer_groups:
-  - name: team
-    api_key: ${KEY}
-    rate_limits:
-      requests_per_minute: 100
-      tokens_per_minute: 100000
-`;
+const CONFIG = teamConfig(KEY);
 const ask = { model: NOVA, messages: [{ role: 'user' as const, content: 'Hi' }] };
 
 let gw: TestGateway;

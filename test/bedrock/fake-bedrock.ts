@@ -134,3 +134,18 @@ export function fakeBedrock() {
     close: () => server.close(),
   };
 }
+
+/** A config with one Bedrock target and one team (`team`, key `key`) far from its limits. */
+export function teamConfig(key: string): string {
+  return `
+providers:
+  targets:
+${bedrockTarget()}
+consumer_groups:
+  - name: team
+    api_key: ${key}
+    rate_limits:
+      requests_per_minute: 100
+      tokens_per_minute: 100000
+`;
+}

@@ -5,28 +5,18 @@ import { startGateway, type TestGateway, tokenizer } from '../helpers/gateway.js
 import {
   AWS_ENV,
   bedrockError,
-  bedrockTarget,
   eventStream,
   exceptionFrame,
   fakeBedrock,
   frame,
   NOVA,
+  teamConfig,
   textEvents,
 } from './fake-bedrock.js';
 
 const bedrock = fakeBedrock();
 const KEY = 'tg_bedrock_stream_key_9c1d4e7a2b';
-const CONFIG = `
-providers:
-  targets:
-${bedrockTarget()}
-consumer_groups:
-  - name: team
-    api_key: ${KEY}
-    rate_limits:
-      requests_per_minute: 100
-      tokens_per_minute: 100000
-`;
+const CONFIG = teamConfig(KEY);
 const PIECES = ['Jimi', ' Hendrix', ' played', ' guitar', '.'];
 const ask = { model: NOVA, messages: [{ role: 'user' as const, content: 'Who is Jimi Hendrix?' }] };
 
