@@ -1,31 +1,22 @@
 // Token budgets end to end: reservation then reconciliation, all limits taken together, and the 429s' retry advice.
 import { HttpResponse } from 'msw';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checksFor, namedLimitSpecs } from '../policies/rate-limit/index.js';
 import { chatRequestSchema } from '../providers/index.js';
 import { MemoryStore } from '../src/stores/memory.js';
 import { SEED_ENV } from './helpers/configs.js';
-import { hello, startGateway, type TestGateway, tokenizer } from './helpers/gateway.js';
+import { gatewaysWith, hello, type TestGateway, tokenizer } from './helpers/gateway.js';
 import { num, promptOf, TEAM, TEAM_KEY, type TeamOptions, teamConfig } from './helpers/team.js';
 import { completion, fakeOpenAI } from './helpers/upstream.js';
 
 const upstream = fakeOpenAI();
-let gw: TestGateway | undefined;
-
-beforeAll(() => upstream.listen());
-afterAll(() => upstream.close());
-afterEach(async () => {
-  upstream.reset();
-  await gw?.close();
-  gw = undefined;
-});
+const gateway = gatewaysWith(upstream);
 
 let store = new MemoryStore();
 
 async function start(options: TeamOptions): Promise<TestGateway> {
   store = new MemoryStore();
-  gw = await startGateway(teamConfig(options), { env: SEED_ENV, store });
-  return gw;
+  return gateway(teamConfig(options), { env: SEED_ENV, store });
 }
 
 /** Upstream answers with this usage from now on. */

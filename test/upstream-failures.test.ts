@@ -3,33 +3,24 @@
 import { createServer } from 'node:net';
 import { delay, HttpResponse } from 'msw';
 import { APIUserAbortError } from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LimitSnapshot } from '../policies/rate-limit/index.js';
 import { MemoryStore } from '../src/stores/memory.js';
 import { SEED_ENV } from './helpers/configs.js';
-import { hello, startGateway, type TestGateway } from './helpers/gateway.js';
+import { gatewaysWith, hello, type TestGateway } from './helpers/gateway.js';
 import { num, promptOf, TEAM, TEAM_KEY, teamConfig } from './helpers/team.js';
 import { fakeOpenAI } from './helpers/upstream.js';
 
 const upstream = fakeOpenAI();
 const LIMITS = { requests_per_minute: 5, tokens_per_minute: 10_000, tokens_per_day: 50_000 };
-let gw: TestGateway | undefined;
-
-beforeAll(() => upstream.listen());
-afterAll(() => upstream.close());
-afterEach(async () => {
-  upstream.reset();
-  await gw?.close();
-  gw = undefined;
-});
+const gateway = gatewaysWith(upstream);
 
 /** The store of the gateway under test: its open reservations show that each was settled or released. */
 let store = new MemoryStore();
 
 async function start(target: Record<string, unknown> = {}): Promise<TestGateway> {
   store = new MemoryStore();
-  gw = await startGateway(teamConfig({ limits: LIMITS, target }), { env: SEED_ENV, store });
-  return gw;
+  return gateway(teamConfig({ limits: LIMITS, target }), { env: SEED_ENV, store });
 }
 
 /** The budget is untouched: the error carries full counters, and the next call is charged alone. */
@@ -207,8 +198,7 @@ describe('internal failure', () => {
       }
     }
     store = new FlakyStore();
-    const g = await startGateway(teamConfig({ limits: LIMITS }), { env: SEED_ENV, store });
-    gw = g;
+    const g = await gateway(teamConfig({ limits: LIMITS }), { env: SEED_ENV, store });
     const res = await g.post(hello(), TEAM);
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({
@@ -232,8 +222,7 @@ describe('internal failure', () => {
       }
     }
     store = new FlakyStore();
-    const g = await startGateway(teamConfig({ limits: LIMITS }), { env: SEED_ENV, store });
-    gw = g;
+    const g = await gateway(teamConfig({ limits: LIMITS }), { env: SEED_ENV, store });
     const res = await g.post({ ...hello(), stream: true }, TEAM);
     expect(res.status).toBe(200);
     await res.text();
