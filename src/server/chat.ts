@@ -22,7 +22,7 @@ import { rateLimitRefusal } from './refusal.js';
 import { relay } from './relay.js';
 import type { Route } from './router.js';
 import { upstreamRequest } from './upstream-body.js';
-import { completionText, estimatedUsage } from './usage.js';
+import { completionText } from './usage.js';
 
 export function createChatHandler(
   deps: GatewayDeps,
@@ -108,9 +108,14 @@ export function createChatHandler(
       event.usage = usage;
       return (await store.settle(id, usage.totalTokens, now())) ?? snapshots;
     };
-    /** The reported usage, else an estimate from the generated text (read only in that case). */
-    const costOf = (usage: Usage | null, text: () => string) =>
-      usage ?? estimatedUsage(tokenizer, request.model, exactPrompt(), text());
+    /** The reported usage, else the prompt count plus the completion's (counted only in that case). */
+    const costOf = (usage: Usage | null, completionTokens: () => number): Usage => {
+      if (usage) return usage;
+      const promptTokens = exactPrompt();
+      const completion = completionTokens();
+      return { promptTokens, completionTokens: completion, totalTokens: promptTokens + completion };
+    };
+    const countText = (text: string) => tokenizer.count(request.model, text);
 
     const perChoice = Math.floor(decision.outputAllowance / choices);
     const upstream = upstreamRequest(raw, request, config.budget.cap_upstream_output ? perChoice : undefined);
@@ -136,15 +141,14 @@ export function createChatHandler(
       const completion = await target.complete(call);
       const upstreamMs = performance.now() - started;
       event.upstream_latency_ms = Math.round(upstreamMs);
-      setRateHeaders(c, await reconcile(costOf(completion.usage, () => completionText(completion.body))));
+      setRateHeaders(c, await reconcile(costOf(completion.usage, () => countText(completionText(completion.body)))));
       await settleQuotas();
       servedBy(c, target, request.model, upstreamMs);
       return c.body(completion.body, completion.status as 200, { 'content-type': 'application/json' });
     } catch (err) {
       if (err instanceof UpstreamError && err.failure === 'aborted') {
         // The upstream saw the prompt; what it generated before the abort is unknown.
-        const promptTokens = exactPrompt();
-        await reconcile({ promptTokens, completionTokens: 0, totalTokens: promptTokens });
+        await reconcile(costOf(null, () => 0));
       } else {
         await store.release(id, now());
         setRateHeaders(c, await store.snapshot(checks, now()));
@@ -179,11 +183,11 @@ export function createChatHandler(
       event.finished = new Promise<void>((resolve) => {
         finish = resolve;
       });
-      const body = relay(chunks, clientWantsUsage, (result) => {
+      const body = relay(chunks, clientWantsUsage, countText, (result) => {
         event.stream_end = result.end;
         event.stream_error = result.error;
         event.completion_text = result.text;
-        void reconcile(costOf(result.usage, () => result.text))
+        void reconcile(costOf(result.usage, result.completionTokens))
           .then(
             (after) => record(event, after),
             // The answer is already out: a store failure here is logged, never left unhandled.

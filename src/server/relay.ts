@@ -6,11 +6,20 @@ export type StreamEnd = 'ok' | 'client_aborted' | 'upstream_error';
 
 export interface StreamResult {
   readonly end: StreamEnd;
-  /** The text generated so far (all of it, when the stream completed). */
+  /** The start of the generated text (at most KEPT_CHARS), for events that include content. */
   readonly text: string;
+  /** Completion tokens counted from the generated text (scaled from its start when long), for when the upstream reported no usage. */
+  completionTokens(): number;
   readonly usage: Usage | null;
   readonly error?: unknown;
 }
+
+/**
+ * A stream keeps at most this much of its text: the count of a longer answer is scaled from it, so
+ * memory does not grow with the answer and the tokenizer runs once, only when usage is missing.
+ */
+const SAMPLE_CHARS = 256 * 1024;
+const KEPT_CHARS = 64 * 1024;
 
 const DONE = sseData('[DONE]');
 
@@ -29,16 +38,27 @@ function withoutUsage(chunk: StreamChunk): string | null {
 export function relay(
   chunks: AsyncIterable<StreamChunk>,
   clientWantsUsage: boolean,
+  countTokens: (text: string) => number,
   onEnd: (result: StreamResult) => void,
 ): ReadableStream<Uint8Array> {
   const it = chunks[Symbol.asyncIterator]();
-  let text = '';
+  let sample = '';
+  let chars = 0;
   let usage: Usage | null = null;
   let ended = false;
+  const take = (text: string) => {
+    chars += text.length;
+    if (sample.length < SAMPLE_CHARS) sample += text.slice(0, SAMPLE_CHARS - sample.length);
+  };
+  const completionTokens = () => {
+    if (sample.length === 0) return 0;
+    const tokens = countTokens(sample);
+    return sample.length === chars ? tokens : Math.ceil((tokens * chars) / sample.length);
+  };
   const end = (kind: StreamEnd, error?: unknown) => {
     if (ended) return;
     ended = true;
-    onEnd({ end: kind, text, usage, error });
+    onEnd({ end: kind, text: sample.slice(0, KEPT_CHARS), completionTokens, usage, error });
   };
 
   return new ReadableStream<Uint8Array>(
@@ -55,7 +75,7 @@ export function relay(
               return;
             }
             const chunk = next.value;
-            text += chunk.text;
+            if (chunk.text) take(chunk.text);
             if (chunk.usage) usage = chunk.usage;
             const data = clientWantsUsage ? chunk.data : withoutUsage(chunk);
             if (data !== null) {

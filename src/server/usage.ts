@@ -1,5 +1,4 @@
-// What a finished call cost when the upstream did not say: prompt estimate plus counted output.
-import type { Tokenizer, Usage } from '../../providers/index.js';
+// The text a finished completion generated, for counting its tokens when the upstream did not say.
 
 /** The text of every choice in a `chat.completion` JSON body ('' when it cannot be read). */
 export function completionText(body: string): string {
@@ -17,9 +16,4 @@ export function completionText(body: string): string {
   } catch {
     return '';
   }
-}
-
-export function estimatedUsage(tokenizer: Tokenizer, model: string, promptTokens: number, output: string): Usage {
-  const completionTokens = tokenizer.count(model, output);
-  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
 }

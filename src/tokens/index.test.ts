@@ -1,3 +1,4 @@
+import { get_encoding } from 'tiktoken';
 import { describe, expect, it } from 'vitest';
 import { chatRequestSchema } from '../../providers/index.js';
 import { createTokenizer, encodingFor } from './index.js';
@@ -21,6 +22,13 @@ describe('prompt estimates', () => {
   ])('bounds the exact %s count from above with the UTF-8 length (%#)', (model, content) => {
     const req = request(model, content);
     expect(tokenizer.promptUpperBound(req)).toBeGreaterThanOrEqual(tokenizer.promptTokens(req));
+  });
+
+  it('counts long texts piece by piece, off by at most a token per cut', () => {
+    const text = 'The quick brown fox jumps over the lazy dog; '.repeat(2_500);
+    const whole = get_encoding('o200k_base').encode_ordinary(text).length;
+    const cuts = Math.ceil(text.length / 4096);
+    expect(Math.abs(tokenizer.count('gpt-4o', text) - whole)).toBeLessThanOrEqual(cuts);
   });
 
   it("counts OpenAI's chat framing: 3 per message, 1 per name, 3 to prime the reply", () => {

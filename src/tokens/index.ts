@@ -19,6 +19,10 @@ const FAMILIES: ReadonlyArray<readonly [string, TiktokenEncoding]> = [
 ];
 const FALLBACK: TiktokenEncoding = 'o200k_base';
 
+/** Texts longer than this are counted piece by piece (see `count`). */
+const PIECE_CHARS = 8192;
+const HARD_CUT_CHARS = 512;
+
 /** OpenAI's chat framing: tokens around each message, per name, and to prime the reply. */
 const PER_MESSAGE = 3;
 const PER_NAME = 1;
@@ -75,8 +79,25 @@ export function createTokenizer(): Tokenizer {
     }
     return enc;
   };
-  const count = (model: string, text: string): number =>
-    text.length === 0 ? 0 : encoder(model).encode_ordinary(text).length;
+  const count = (model: string, text: string): number => {
+    if (text.length === 0) return 0;
+    const enc = encoder(model);
+    if (text.length <= PIECE_CHARS) return enc.encode_ordinary(text).length;
+    // BPE is about quadratic in the length of a run without whitespace: count long texts in pieces
+    // (cut at whitespace where there is some), which costs a token at most per cut.
+    let total = 0;
+    for (let start = 0; start < text.length; ) {
+      let end = Math.min(text.length, start + PIECE_CHARS);
+      if (end < text.length) {
+        const space = text.lastIndexOf(' ', end);
+        // No whitespace to cut at: a short hard cut, since a long run is the slow case.
+        end = space > start + PIECE_CHARS / 2 ? space : Math.min(end, start + HARD_CUT_CHARS);
+      }
+      total += enc.encode_ordinary(text.slice(start, end)).length;
+      start = end;
+    }
+    return total;
+  };
 
   return {
     count,
