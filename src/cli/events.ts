@@ -1,6 +1,7 @@
 // `tollgate events tail`: the last events in the events file, filtered, as JSON or text; --follow for new ones.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { DEFAULT_EVENTS_FILE } from '../events/config.js';
 import {
   allOf,
   type EventLine,
@@ -15,9 +16,11 @@ import { lastEvents } from '../events/read.js';
 import { eventText } from '../events/text.js';
 import type { Output } from './key.js';
 
-/** Where `events tail` looks without --file: this variable, else the file name below in the current directory. */
+/**
+ * Where `events tail` looks without --file: this variable, else the gateway's default events file in
+ * the current directory (where the gateway writes it when its config file is here, as in seed 003).
+ */
 export const EVENTS_FILE_ENV = 'TOLLGATE_EVENTS_FILE';
-export const DEFAULT_EVENTS_FILE = 'tollgate-events.jsonl';
 const DEFAULT_LAST = 10;
 
 export const EVENTS_USAGE = `usage: tollgate events tail [--last N] [--follow] [--format json|text] [--status S] [--group NAME] [--file PATH]
@@ -40,6 +43,10 @@ interface TailOptions {
 /** `tollgate events <subcommand> …`: exit 0, 1 when the file cannot be read, 2 on a usage error. */
 export async function events(argv: readonly string[], io: Output): Promise<number> {
   const [sub, ...args] = argv;
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(`${EVENTS_USAGE}\n`);
+    return 0;
+  }
   if (sub !== 'tail') {
     io.err(`tollgate: ${sub === undefined ? 'events needs a subcommand' : `unknown events subcommand "${sub}"`}\n`);
     io.err(`${EVENTS_USAGE}\n`);
@@ -88,7 +95,9 @@ function tailOptions(args: readonly string[]): TailOptions {
 async function tail(options: TailOptions, io: Output): Promise<number> {
   const { file, format, follow } = options;
   if (!follow && !existsSync(file)) {
-    io.err(`tollgate: no events file at ${file}: set events.file in the config, or pass --file PATH\n`);
+    io.err(
+      `tollgate: no events file at ${file}: the gateway writes ${DEFAULT_EVENTS_FILE} beside its config file (or events.file); pass --file PATH\n`,
+    );
     return 1;
   }
   const shown = options.last === 0 ? [] : lastEvents(file, options.last, options.matches);

@@ -14,7 +14,11 @@ export interface RunOptions {
   readonly config: string;
   readonly host?: string | undefined;
   readonly port?: number | undefined;
+  /** pino's level for the JSON logs on stdout; default LOG_LEVEL, else info. */
+  readonly logLevel?: string | undefined;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** How long in-flight requests may run on after a stop signal before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -28,7 +32,12 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
   const config = loaded.runtime;
-  const logger = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+  const level = options.logLevel ?? (deps.env.LOG_LEVEL || 'info');
+  if (!LOG_LEVELS.some((l) => l === level)) {
+    console.error(`tollgate: not starting: log level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+    return 1;
+  }
+  const logger = pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
   let store: BudgetStore;
   let observed: ObservabilitySetup;
   try {
@@ -71,9 +80,10 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
   await observed.listenAdmin({ config, store, now: deps.now, logger }, host);
-  for (const line of [...summaryLines(config), ...observed.summary()]) console.log(`INFO tollgate ${line}`);
-  console.log(`INFO tollgate ${describeStore(store)}`);
-  console.log(`INFO tollgate Gateway ready on ${server.url}`);
+  // stdout carries only JSON log lines; the human summary (seed 003's) goes to stderr.
+  for (const line of [...summaryLines(config), ...observed.summary()]) console.error(`INFO tollgate ${line}`);
+  console.error(`INFO tollgate ${describeStore(store)}`);
+  console.error(`INFO tollgate Gateway ready on ${server.url}`);
 
   const signal = await nextSignal();
   // A second signal while shutting down means "now": in-flight requests are abandoned.

@@ -3,13 +3,16 @@ import { z } from 'zod';
 
 export const DEFAULT_EVENTS_MAX_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_EVENTS_MAX_FILES = 5;
+/** The events file's name when the config names none: beside the config file. */
+export const DEFAULT_EVENTS_FILE = 'tollgate-events.jsonl';
 
 export const eventsConfigSchema = z.strictObject({
   /**
    * Also write each event as one JSON line to this file (relative paths are relative to the
-   * config file). Unset: events go to stdout only.
+   * config file). Unset: DEFAULT_EVENTS_FILE beside the config file, so `tollgate events tail`
+   * finds them; `false`: stdout only.
    */
-  file: z.string().min(1).optional(),
+  file: z.union([z.string().min(1), z.literal(false)]).optional(),
   /** The file is rotated before a line would take it past this size. */
   max_bytes: z.number().int().min(1024).default(DEFAULT_EVENTS_MAX_BYTES),
   /** Files kept, the one being written included: FILE, FILE.1 … FILE.{max_files-1}. */

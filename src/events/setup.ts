@@ -6,7 +6,12 @@ import { createAdminApp } from '../server/admin.js';
 import type { GatewayDeps } from '../server/app-types.js';
 import { type Listening, listen } from '../server/listen.js';
 import { createMetrics, type GatewayMetrics } from '../server/metrics.js';
-import type { EventsConfig } from './config.js';
+import {
+  DEFAULT_EVENTS_FILE,
+  DEFAULT_EVENTS_MAX_BYTES,
+  DEFAULT_EVENTS_MAX_FILES,
+  type EventsConfig,
+} from './config.js';
 import type { Observability } from './deps.js';
 import { RotatingFile } from './rotating-file.js';
 
@@ -55,22 +60,33 @@ function adminSettings(env: SetupInput['env']): { token: string | undefined; por
   return { token, port };
 }
 
+/** Where the events file is: the config's `events.file`, else the default beside the config file; null: none. */
+export function eventsFilePath(events: EventsConfig | undefined, configFile: string): string | null {
+  if (events?.file === false) return null;
+  return resolve(dirname(configFile), events?.file ?? DEFAULT_EVENTS_FILE);
+}
+
 function eventsOutput(input: SetupInput): { logger: Logger; file: RotatingFile | null; path: string | null } {
   const { events, logger } = input;
   const stdout = events?.stdout ?? true;
-  if (!events?.file) return { logger: stdout ? logger : pino({ level: 'silent' }), file: null, path: null };
-  const path = resolve(dirname(input.configFile), events.file);
+  const quiet = () => ({ logger: stdout ? logger : pino({ level: 'silent' }), file: null, path: null });
+  const path = eventsFilePath(events, input.configFile);
+  if (path === null) return quiet();
   let file: RotatingFile;
   try {
     file = new RotatingFile({
       path,
-      maxBytes: events.max_bytes,
-      maxFiles: events.max_files,
+      maxBytes: events?.max_bytes ?? DEFAULT_EVENTS_MAX_BYTES,
+      maxFiles: events?.max_files ?? DEFAULT_EVENTS_MAX_FILES,
       onError: (err) =>
         logger.error({ err, file: path }, 'events file: write failed; events are dropped until it works'),
     });
   } catch (err) {
-    throw new ObservabilitySetupError(`cannot open the events file ${path}: ${(err as Error).message}`);
+    const why = (err as Error).message;
+    if (events?.file) throw new ObservabilitySetupError(`cannot open the events file ${path}: ${why}`);
+    // The default file was not asked for: a read-only config folder must not stop the gateway.
+    logger.warn({ file: path, err: why }, 'events file: cannot open the default events file; events go to stdout only');
+    return quiet();
   }
   const out = pino.destination({ dest: 1, sync: true });
   const dest: DestinationStream = stdout
@@ -86,7 +102,9 @@ function eventsOutput(input: SetupInput): { logger: Logger; file: RotatingFile |
 
 function eventsLine(config: EventsConfig | undefined, path: string | null): string {
   const where = [config?.stdout === false ? null : 'stdout', path].filter(Boolean).join(' and ') || 'nowhere';
-  const rotation = config && path ? ` (rotated at ${config.max_bytes} bytes, ${config.max_files} files kept)` : '';
+  const rotation = path
+    ? ` (rotated at ${config?.max_bytes ?? DEFAULT_EVENTS_MAX_BYTES} bytes, ${config?.max_files ?? DEFAULT_EVENTS_MAX_FILES} files kept)`
+    : '';
   return `Events: ${where}${rotation}${config?.include_content ? ', with prompts and completions' : ''}`;
 }
 

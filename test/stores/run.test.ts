@@ -50,12 +50,12 @@ async function start(): Promise<{ url: string; exited: Promise<number> }> {
   const url = new Promise<string>((resolve) => {
     ready = resolve;
   });
-  vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+  // The summary, with its ready line, goes to stderr; the config's lint warnings and the JSON logs are
+  // not what these tests look at.
+  vi.spyOn(console, 'error').mockImplementation((line: unknown) => {
     const m = /Gateway ready on (\S+)/.exec(String(line));
     if (m?.[1]) ready(m[1]);
   });
-  // The config's lint warnings and the JSON logs are not what these tests look at.
-  vi.spyOn(console, 'error').mockImplementation(() => {});
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   const exited = run({ config: configFile });
   return { url: await Promise.race([url, exited.then((code) => `exited ${code}`)]), exited };
