@@ -1,10 +1,10 @@
 // The admin API: every consumer group's and consumer's current usage and remaining budget, per limit.
 import { Hono } from 'hono';
-import { type LimitCheck, resolveChecks } from '../../policies/rate-limit/index.js';
 import type { Policy } from '../config/compile.js';
 import { adminAuth } from './admin-auth.js';
 import type { AppEnv, GatewayDeps } from './app-types.js';
 import { notFound, renderError } from './errors.js';
+import { policyChecks } from './group-checks.js';
 import { limitReports } from './usage-route.js';
 
 type AdminDeps = Pick<GatewayDeps, 'config' | 'store' | 'now' | 'logger'>;
@@ -12,15 +12,7 @@ type AdminDeps = Pick<GatewayDeps, 'config' | 'store' | 'now' | 'logger'>;
 /** The routes under /admin, behind the token; mounted on the gateway or served on their own port. */
 export function adminRoutes(deps: AdminDeps, token: string): Hono<AppEnv> {
   const { config, store, now } = deps;
-  // The counters a key's caller draws from, as the identifier binds them; a keyless group's are its shared ones.
-  const bucketOf = new Map<Policy, string>();
-  for (const principal of config.keys.values()) bucketOf.set(principal.policy, principal.bucket);
-  const checks = new Map<Policy, LimitCheck[]>();
-  for (const p of config.groups) checks.set(p, resolveChecks(p.sources, bucketOf.get(p) ?? `group:${p.group}`));
-  for (const p of config.consumers) {
-    const bucket = bucketOf.get(p) ?? `consumer:${(p.consumer ?? '').toLowerCase()}`;
-    checks.set(p, resolveChecks(p.sources, bucket));
-  }
+  const checks = policyChecks(config);
 
   const usage = async (policy: Policy, at: number) =>
     limitReports(await store.snapshot(checks.get(policy) ?? [], at), at);

@@ -26,14 +26,16 @@ function clientAddress(c: Context<AppEnv>, forwardedFor: string | null, trustPro
   return clientAddressOf(forwardedFor ?? undefined, peer, trustProxy);
 }
 
-export function createApp(deps: GatewayDeps): Hono<AppEnv> {
+export function createApp(given: GatewayDeps): Hono<AppEnv> {
+  const observability = given.observability ?? {};
+  const metrics = observability.metrics ?? createMetrics(given.config);
+  // Every store call the app makes is timed for the metrics, which also read the budgets from it.
+  const deps: GatewayDeps = { ...given, store: metrics.watch(given.store, given.now) };
   const { config, logger } = deps;
   const identify = createIdentifier(config);
   const route = createRouter(config.targets);
   const app = new Hono<AppEnv>();
   const startedAt = Math.floor(deps.now() / 1000);
-  const observability = deps.observability ?? {};
-  const metrics = observability.metrics ?? createMetrics(config);
   const events = observability.eventLogger ?? logger;
   const includeContent = observability.includeContent === true;
   const chatPaths = new Set(['/v1/chat/completions', ...config.routes.keys()]);

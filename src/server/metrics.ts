@@ -1,6 +1,9 @@
 // Prometheus metrics for one app: its own registry, bounded labels, label children cached for the hot path.
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { RuntimeConfig } from '../config/compile.js';
+import { type StoreTiming, timedStore } from '../stores/timed.js';
+import type { BudgetStore } from '../stores/types.js';
+import { registerBudgetGauges, type StoreView } from './budget-gauges.js';
 import type { EventRecord } from './event.js';
 
 export interface GatewayMetrics {
@@ -9,7 +12,20 @@ export interface GatewayMetrics {
   observe(event: EventRecord): void;
   /** For the budget store's error path: one failed store call (`reserve`, `settle`, …). */
   storeError(operation: string): void;
+  /** The store wrapped so that each call's time is measured; its budgets are then read at each scrape. */
+  watch(store: BudgetStore, now: () => number): BudgetStore;
 }
+
+/** Outcomes that are the gateway refusing the caller (not serving it, not an upstream's or its own failure). */
+const REFUSALS = new Set([
+  'rate_limited',
+  'model_not_allowed',
+  'model_not_found',
+  'unauthorized',
+  'invalid_request',
+  'store_unavailable',
+]);
+const STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
 const MISNAMED_DEFAULTS = [
   'nodejs_active_handles_total',
@@ -100,10 +116,15 @@ export function createMetrics(config: RuntimeConfig, options: { processMetrics?:
     help: 'Requests refused with 429, by consumer group and the limit that refused them.',
     labelNames: ['group', 'limit'],
   });
+  const refusals = tallied(registry, {
+    name: 'tollgate_refusals_total',
+    help: 'Requests the gateway refused, by consumer group and reason (the limit for a 429, else the outcome).',
+    labelNames: ['group', 'reason'],
+  });
   const upstreamLatency = new Histogram({
     name: 'tollgate_upstream_latency_seconds',
-    help: "Time from sending a request upstream to the upstream's response head (first byte for streams), by target.",
-    labelNames: ['target'] as const,
+    help: "Time from sending a request upstream to the upstream's response head (first byte for streams), by target and model.",
+    labelNames: ['target', 'model'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
@@ -120,7 +141,19 @@ export function createMetrics(config: RuntimeConfig, options: { processMetrics?:
     labelNames: ['operation'],
   });
 
+  const storeLatency = new Histogram({
+    name: 'tollgate_store_seconds',
+    help: 'Budget store round trips, by operation (reserve, settle, release, snapshot, record).',
+    labelNames: ['operation'] as const,
+    buckets: STORE_BUCKETS,
+    registers: [registry],
+  });
+  let view: StoreView | undefined;
+  registerBudgetGauges(registry, config, () => view);
+
   const models = knownModels(config);
+  const storeChild = cached((...v) => storeLatency.labels(...v));
+  const timing: StoreTiming = (operation, seconds) => storeChild(operation).observe(seconds);
   const upstreamChild = cached((...v) => upstreamLatency.labels(...v));
   const gatewayChild = cached((...v) => gatewayLatency.labels(...v));
 
@@ -135,12 +168,17 @@ export function createMetrics(config: RuntimeConfig, options: { processMetrics?:
         tokens.add(event.usage.completion_tokens, group, model, 'completion');
       }
       if (event.limit !== null) rateLimited.add(1, group, event.limit);
+      if (REFUSALS.has(event.outcome)) refusals.add(1, group, event.limit ?? event.outcome);
       if (event.target !== null && event.upstream_latency_ms !== null)
-        upstreamChild(event.target).observe(event.upstream_latency_ms / 1000);
+        upstreamChild(event.target, model).observe(event.upstream_latency_ms / 1000);
       gatewayChild(group, String(event.stream)).observe(event.gateway_latency_ms / 1000);
     },
     storeError(operation) {
       storeErrors.add(1, operation);
+    },
+    watch(store, now) {
+      view = { store, now };
+      return timedStore(store, timing);
     },
   };
 }

@@ -49,7 +49,12 @@ describe('GET /metrics', () => {
     expect(sampleValue(samples, 'tollgate_tokens_total', { ...mkt, kind: 'completion' })).toBe(
       usage('marketing', 'completion_tokens'),
     );
-    expect(sampleValue(samples, 'tollgate_upstream_latency_seconds_count', { target: 'local' })).toBe(3);
+    expect(
+      sampleValue(samples, 'tollgate_upstream_latency_seconds_count', { target: 'local', model: 'gpt-4o-mini' }),
+    ).toBe(3);
+    expect(sampleValue(samples, 'tollgate_refusals_total', { group: 'marketing', reason: 'requests_per_minute' })).toBe(
+      1,
+    );
     expect(
       sampleValue(samples, 'tollgate_gateway_latency_seconds_count', { group: 'marketing', stream: 'false' }),
     ).toBe(3);
@@ -63,7 +68,19 @@ describe('GET /metrics', () => {
     expect(
       sampleValue(samples, 'tollgate_requests_total', { group: 'default', model: 'other', outcome: 'model_not_found' }),
     ).toBe(1);
-    const bounded = ['group', 'kind', 'le', 'limit', 'model', 'operation', 'outcome', 'status', 'stream', 'target'];
+    const bounded = [
+      'group',
+      'kind',
+      'le',
+      'limit',
+      'model',
+      'operation',
+      'outcome',
+      'reason',
+      'status',
+      'stream',
+      'target',
+    ];
     for (const s of samples.filter((s) => s.name.startsWith('tollgate_')))
       for (const label of Object.keys(s.labels)) expect(bounded).toContain(label);
     expect(JSON.stringify(samples)).not.toContain('made-up-model-123');
@@ -87,5 +104,39 @@ describe('GET /metrics', () => {
     const samples = await scrape(gw);
     expect(sampleValue(samples, 'tollgate_store_errors_total', { operation: 'reserve' })).toBe(2);
     expect(sampleValue(samples, 'tollgate_store_errors_total', { operation: 'settle' })).toBe(1);
+  });
+
+  it("shows each group's budget per limit, refusals by reason and the store's round trips", async () => {
+    const gw = inProcessGateway();
+    for (let i = 0; i < 3; i++) await gw.chat(ask('hi'), MKT);
+    await gw.chat(ask('hi', 'gpt-4o'), MKT);
+    await expect.poll(() => gw.events().length).toBe(4);
+    const samples = await scrape(gw);
+    const rpm = { group: 'marketing', limit: 'requests_per_minute' };
+    expect(sampleValue(samples, 'tollgate_budget_limit', rpm)).toBe(2);
+    expect(sampleValue(samples, 'tollgate_budget_used', rpm)).toBe(2);
+    expect(sampleValue(samples, 'tollgate_budget_remaining', rpm)).toBe(0);
+    const tpm = { group: 'marketing', limit: 'tokens_per_minute' };
+    expect(sampleValue(samples, 'tollgate_budget_limit', tpm)).toBe(50_000);
+    const used = gw
+      .events()
+      .reduce((sum, e) => sum + ((e.usage as { total_tokens?: number } | null)?.total_tokens ?? 0), 0);
+    expect(sampleValue(samples, 'tollgate_budget_used', tpm)).toBe(used);
+    expect(sampleValue(samples, 'tollgate_budget_remaining', tpm)).toBe(50_000 - used);
+    expect(sampleValue(samples, 'tollgate_budget_limit', { group: 'engineering', limit: 'tokens_per_day' })).toBe(
+      1_000_000,
+    );
+    // Consumers and client addresses are not labels: only the config's groups are.
+    const groups = new Set(samples.filter((s) => s.name === 'tollgate_budget_limit').map((s) => s.labels.group));
+    expect([...groups].sort()).toEqual(['engineering', 'marketing', 'research']);
+    expect(sampleValue(samples, 'tollgate_refusals_total', { group: 'marketing', reason: 'requests_per_minute' })).toBe(
+      1,
+    );
+    expect(sampleValue(samples, 'tollgate_refusals_total', { group: 'marketing', reason: 'model_not_allowed' })).toBe(
+      1,
+    );
+    // At least one reservation per request that got that far (a refusal near the limit is re-checked exactly).
+    expect(sampleValue(samples, 'tollgate_store_seconds_count', { operation: 'reserve' })).toBeGreaterThanOrEqual(3);
+    expect(sampleValue(samples, 'tollgate_store_degraded', {})).toBe(0);
   });
 });
