@@ -1,7 +1,8 @@
 // `tollgate events tail`: the last events in the events file, filtered, as JSON or text; --follow for new ones.
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_EVENTS_FILE } from '../events/config.js';
+import { DATA_DIR_ENV, DEFAULT_EVENTS_FILE } from '../events/config.js';
 import {
   allOf,
   type EventLine,
@@ -18,7 +19,8 @@ import type { Output } from './key.js';
 
 /**
  * Where `events tail` looks without --file: this variable, else the gateway's default events file in
- * the current directory (where the gateway writes it when its config file is here, as in seed 003).
+ * $TOLLGATE_DATA_DIR or the current directory (where the gateway writes it when its config file is here,
+ * as in seed 003).
  */
 export const EVENTS_FILE_ENV = 'TOLLGATE_EVENTS_FILE';
 const DEFAULT_LAST = 10;
@@ -28,7 +30,7 @@ export const EVENTS_USAGE = `usage: tollgate events tail [--last N] [--follow] [
   --follow, -f    then print new events as they are written (JSON: one object per line); Ctrl-C stops
   --status S      outcomes (rate_limited, upstream_error, …), HTTP statuses (429) or classes (5xx), comma-separated
   --group NAME    consumer groups, comma-separated
-  --file PATH     the events file (default $${EVENTS_FILE_ENV}, else ./${DEFAULT_EVENTS_FILE})`;
+  --file PATH     the events file (default $${EVENTS_FILE_ENV}, else ${DEFAULT_EVENTS_FILE} in $${DATA_DIR_ENV} or .)`;
 
 class TailUsageError extends Error {}
 
@@ -84,7 +86,7 @@ function tailOptions(args: readonly string[]): TailOptions {
   if (values.status !== undefined) filters.push(statusFilter(values.status));
   if (values.group !== undefined) filters.push(groupFilter(values.group));
   return {
-    file: values.file ?? (process.env[EVENTS_FILE_ENV] || DEFAULT_EVENTS_FILE),
+    file: values.file ?? (process.env[EVENTS_FILE_ENV] || join(process.env[DATA_DIR_ENV] || '.', DEFAULT_EVENTS_FILE)),
     last,
     follow: values.follow,
     format: values.format,

@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
+import { DATA_DIR_ENV } from '../events/config.js';
 import { type ObservabilitySetup, ObservabilitySetupError, setUpObservability } from '../events/setup.js';
 import { createApp } from '../server/app.js';
 import { responseHeaderNames } from '../server/header-case.js';
@@ -41,11 +42,12 @@ export async function run(options: RunOptions): Promise<number> {
   let store: BudgetStore;
   let observed: ObservabilitySetup;
   try {
-    const input = { events: loaded.config?.events, config, configFile: options.config, env: deps.env, logger };
+    const dataDir = deps.env[DATA_DIR_ENV] || null;
+    const input = { events: loaded.config?.events, config, configFile: options.config, dataDir, env: deps.env, logger };
     observed = setUpObservability(input);
     const instances = loaded.config?.deployment?.instances;
     const onError = (operation: string) => observed.metrics.storeError(operation);
-    const context = { configFile: options.config, env: deps.env, now: deps.now, logger, instances, onError };
+    const context = { configFile: options.config, dataDir, env: deps.env, now: deps.now, logger, instances, onError };
     store = await createStore(loaded.config?.store, context);
   } catch (err) {
     if (!(err instanceof StoreSetupError || err instanceof ObservabilitySetupError)) throw err;

@@ -3,8 +3,10 @@ import { z } from 'zod';
 
 export const DEFAULT_EVENTS_MAX_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_EVENTS_MAX_FILES = 5;
-/** The events file's name when the config names none: beside the config file. */
+/** The events file's name when the config names none: beside the config file, or in DATA_DIR_ENV. */
 export const DEFAULT_EVENTS_FILE = 'tollgate-events.jsonl';
+/** Where the default state and events files go instead of the config's folder (a container's volume). */
+export const DATA_DIR_ENV = 'TOLLGATE_DATA_DIR';
 
 export const eventsConfigSchema = z.strictObject({
   /**

@@ -40,6 +40,8 @@ export interface SetupInput {
   readonly events: EventsConfig | undefined;
   readonly config: RuntimeConfig;
   readonly configFile: string;
+  /** Where the default events file goes instead of the config's folder ($TOLLGATE_DATA_DIR). */
+  readonly dataDir?: string | null | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The gateway's logger: events go through it when they go to stdout only. */
   readonly logger: Logger;
@@ -60,17 +62,25 @@ function adminSettings(env: SetupInput['env']): { token: string | undefined; por
   return { token, port };
 }
 
-/** Where the events file is: the config's `events.file`, else the default beside the config file; null: none. */
-export function eventsFilePath(events: EventsConfig | undefined, configFile: string): string | null {
+/**
+ * Where the events file is: the config's `events.file` (relative to the config file), else the default in
+ * the data folder or beside the config file; null: none.
+ */
+export function eventsFilePath(
+  events: EventsConfig | undefined,
+  configFile: string,
+  dataDir?: string | null,
+): string | null {
   if (events?.file === false) return null;
-  return resolve(dirname(configFile), events?.file ?? DEFAULT_EVENTS_FILE);
+  if (events?.file) return resolve(dirname(configFile), events.file);
+  return resolve(dataDir || dirname(configFile), DEFAULT_EVENTS_FILE);
 }
 
 function eventsOutput(input: SetupInput): { logger: Logger; file: RotatingFile | null; path: string | null } {
   const { events, logger } = input;
   const stdout = events?.stdout ?? true;
   const quiet = () => ({ logger: stdout ? logger : pino({ level: 'silent' }), file: null, path: null });
-  const path = eventsFilePath(events, input.configFile);
+  const path = eventsFilePath(events, input.configFile, input.dataDir);
   if (path === null) return quiet();
   let file: RotatingFile;
   try {

@@ -15,6 +15,8 @@ export type { BudgetStore, StoreHealth, StoreLogger } from './types.js';
 export interface StoreContext {
   /** The config file: relative state files and the default one sit beside it. */
   readonly configFile: string | null;
+  /** Where the default state file goes instead ($TOLLGATE_DATA_DIR), when the config's folder is read-only. */
+  readonly dataDir?: string | null | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The budget clock, the same one whose `now` the gateway passes to the store. */
   readonly now: () => number;
@@ -47,9 +49,13 @@ export function createStore(
   return c.type === 'memory' ? openMemoryStore(c, context, tuning) : connectRedisStore(c, context, tuning);
 }
 
-export function statePath(config: MemoryStoreConfig, configFile: string | null): string | null {
+export function statePath(
+  config: MemoryStoreConfig,
+  configFile: string | null,
+  dataDir?: string | null,
+): string | null {
   if (config.state_file === false) return null;
-  if (config.state_file === undefined) return configFile === null ? null : defaultStatePath(configFile);
+  if (config.state_file === undefined) return configFile === null ? null : defaultStatePath(configFile, dataDir);
   return resolve(configFile === null ? '.' : dirname(configFile), config.state_file);
 }
 
@@ -58,7 +64,7 @@ async function openMemoryStore(
   context: StoreContext,
   tuning: StoreTuning,
 ): Promise<BudgetStore> {
-  const file = statePath(config, context.configFile);
+  const file = statePath(config, context.configFile, context.dataDir);
   if (file === null) return new MemoryStore();
   const { now, logger } = context;
   return DurableMemoryStore.open({

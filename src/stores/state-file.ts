@@ -19,9 +19,9 @@ const stateSchema = z.strictObject({
 });
 
 /** The default state file: beside the config, named after it (`.tollgate-state.<name>.json`). */
-export function defaultStatePath(configFile: string): string {
+export function defaultStatePath(configFile: string, dataDir?: string | null): string {
   const name = basename(configFile, extname(configFile));
-  return join(dirname(resolve(configFile)), `.tollgate-state.${name}.json`);
+  return join(dataDir ? resolve(dataDir) : dirname(resolve(configFile)), `.tollgate-state.${name}.json`);
 }
 
 export type StateRead =

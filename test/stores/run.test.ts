@@ -124,6 +124,22 @@ describe('tollgate run with the memory store', () => {
     upstream.reset();
   });
 
+  it('writes its default state and events files to $TOLLGATE_DATA_DIR instead of the config\'s folder', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'tollgate-data-'));
+    process.env.TOLLGATE_DATA_DIR = data;
+    try {
+      const gateway = await start();
+      await dayRemaining(gateway.url);
+      process.emit('SIGTERM', 'SIGTERM');
+      expect(await gateway.exited).toBe(0);
+      expect((await readdir(data)).sort()).toEqual(['.tollgate-state.policy.json', 'tollgate-events.jsonl']);
+      expect(await readdir(dir)).toEqual(['policy.yaml']);
+    } finally {
+      delete process.env.TOLLGATE_DATA_DIR;
+      await rm(data, { recursive: true, force: true });
+    }
+  });
+
   it('starts with empty counters when the state file is corrupt, and sets the file aside', async () => {
     await writeFile(join(dir, '.tollgate-state.policy.json'), 'not json at all');
     const gateway = await start();
