@@ -8,6 +8,7 @@ import { createApp } from '../server/app.js';
 import { responseHeaderNames } from '../server/header-case.js';
 import { listen } from '../server/listen.js';
 import { type BudgetStore, createStore, StoreSetupError } from '../stores/index.js';
+import { tracerFromEnv } from '../tracing/index.js';
 import { processDeps } from './deps.js';
 import { summaryLines } from './summary.js';
 
@@ -54,13 +55,14 @@ export async function run(options: RunOptions): Promise<number> {
     console.error(`tollgate: not starting: ${err.message}`);
     return 1;
   }
+  const tracer = await tracerFromEnv(deps.env, new Map(config.targets.map((t) => [t.id, t.provider])));
   const app = createApp({
     config,
     store,
     tokenizer: deps.tokenizer,
     now: deps.now,
     logger,
-    observability: observed.observability,
+    observability: { ...observed.observability, tracer },
   });
   const host = options.host ?? config.server.host;
   const port = options.port ?? config.server.port;
@@ -85,6 +87,9 @@ export async function run(options: RunOptions): Promise<number> {
   // stdout carries only JSON log lines; the human summary (seed 003's) goes to stderr.
   for (const line of [...summaryLines(config), ...observed.summary()]) console.error(`INFO tollgate ${line}`);
   console.error(`INFO tollgate ${describeStore(store)}`);
+  console.error(
+    `INFO tollgate Tracing: ${tracer ? 'OpenTelemetry spans over OTLP/HTTP' : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export spans)'}`,
+  );
   console.error(`INFO tollgate Gateway ready on ${server.url}`);
 
   const signal = await nextSignal();
@@ -100,6 +105,7 @@ export async function run(options: RunOptions): Promise<number> {
     // Waits for the last reservations to be settled, then writes the counters out.
     await store.close();
     await observed.close();
+    await tracer?.close();
     logger.info({}, 'stopped');
   } finally {
     process.off('SIGTERM', force).off('SIGINT', force);

@@ -1,6 +1,7 @@
 // What createApp is given for observability; every field is optional, so tests and embedders need none.
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../server/metrics.js';
+import type { RequestTracer } from '../tracing/index.js';
 
 export interface Observability {
   /** Where request events are written (stdout, the events file); default: the app's logger. */
@@ -11,4 +12,6 @@ export interface Observability {
   readonly metrics?: GatewayMetrics;
   /** Serve the admin API under /admin, guarded by this token; absent: no admin API on this app. */
   readonly adminToken?: string;
+  /** One span per request (OpenTelemetry); absent: no tracing work at all. */
+  readonly tracer?: RequestTracer | null;
 }

@@ -38,6 +38,7 @@ export function createApp(given: GatewayDeps): Hono<AppEnv> {
   const startedAt = Math.floor(deps.now() / 1000);
   const events = observability.eventLogger ?? logger;
   const includeContent = observability.includeContent === true;
+  const tracer = observability.tracer;
   const chatPaths = new Set(['/v1/chat/completions', ...config.routes.keys()]);
 
   app.use(async (c, next) => {
@@ -57,6 +58,7 @@ export function createApp(given: GatewayDeps): Hono<AppEnv> {
     const log = () => {
       const record = eventFor(event, { requestId, status, error, latencyMs: performance.now() - started });
       metrics.observe(record);
+      tracer?.record(record, performance.timeOrigin + started, headers);
       if (!includeContent) events.info(record, 'request');
       else void addContent(record, c).then(() => events.info(record, 'request'));
     };
