@@ -17,6 +17,11 @@ const LINT_USAGE = `usage: tollgate lint FILE [FILE...] [--format text|json|gith
   --explain   also print, per caller, the limits in force and their worst-case overshoot`;
 const KEY_USAGE = `usage: tollgate key hash          print the SHA-256 of the key on stdin (for api_key_sha256)
        tollgate key new [--prefix P]  print a new random key (prefix tg_ by default)`;
+const RELOAD_USAGE = `usage: tollgate reload [--url URL]
+  ask a running gateway to re-read and lint its config file; it switches only when the file has no error
+  --url URL   the gateway's admin API (default http://127.0.0.1:$TOLLGATE_ADMIN_PORT, else http://127.0.0.1:41002)
+  needs TOLLGATE_ADMIN_TOKEN; sending the process SIGHUP does the same
+  exit 0 applied, 1 rejected (the running config stays), 2 the gateway could not be asked`;
 const SCHEMA_USAGE = `usage: tollgate schema
   print the config's JSON Schema`;
 
@@ -26,6 +31,7 @@ const USAGE = `usage:
   tollgate lint FILE [FILE...] [--format text|json|github] [--strict] [--explain]
                                                      check config files: exit 0 clean, 1 errors, 2 usage
   tollgate policy lint --file FILE [...]             the same, as seed 003 spells it
+  tollgate reload [--url URL]                        make a running gateway re-read its config (or send it SIGHUP)
   tollgate key hash                                  print the SHA-256 of the key on stdin (api_key_sha256)
   tollgate key new [--prefix P]                      print a new random key (prefix tg_ by default)
   tollgate schema                                    print the config's JSON Schema
@@ -140,6 +146,14 @@ async function main(argv: string[]): Promise<number> {
       return seedSpelling(command, rest[0], rest.slice(1));
     case 'key':
       return keyCommand(rest);
+    case 'reload': {
+      if (wantsHelp(rest)) return help(RELOAD_USAGE);
+      const { values } = parseArgs({ args: rest, options: { url: { type: 'string' } } });
+      const adminPort = process.env.TOLLGATE_ADMIN_PORT;
+      const url = values.url ?? `http://127.0.0.1:${adminPort || 41002}`;
+      const { reload } = await import('./reload.js');
+      return reload({ url, token: process.env.TOLLGATE_ADMIN_TOKEN }, io);
+    }
     case 'schema': {
       if (wantsHelp(rest)) return help(SCHEMA_USAGE);
       parseArgs({ args: rest, options: {} });

@@ -1,15 +1,20 @@
 // `tollgate run`: load and check the config, refuse to start on any error, serve until a signal.
+
+import type { Hono } from 'hono';
 import { pino } from 'pino';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
 import { DATA_DIR_ENV } from '../events/config.js';
 import { type ObservabilitySetup, ObservabilitySetupError, setUpObservability } from '../events/setup.js';
+import { createAdminApp } from '../server/admin.js';
 import { createApp } from '../server/app.js';
-import { responseHeaderNames } from '../server/header-case.js';
+import type { AppEnv, GatewayDeps } from '../server/app-types.js';
+import { HeaderCasing, responseHeaderNames } from '../server/header-case.js';
 import { listen } from '../server/listen.js';
 import { type BudgetStore, createStore, StoreSetupError } from '../stores/index.js';
 import { tracerFromEnv } from '../tracing/index.js';
 import { processDeps } from './deps.js';
+import { createReloader, type Reloader } from './reloader.js';
 import { summaryLines } from './summary.js';
 
 export interface RunOptions {
@@ -22,14 +27,11 @@ export interface RunOptions {
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** How long in-flight requests may run on after a stop signal before their connections are cut. */
-const SHUTDOWN_GRACE_MS = 10_000;
-
 export async function run(options: RunOptions): Promise<number> {
   const deps = processDeps();
   const loaded = await loadConfigFile(options.config, deps);
   for (const issue of loaded.issues) console.error(formatIssue(issue));
-  if (!loaded.runtime || hasErrors(loaded.issues)) {
+  if (!loaded.runtime || !loaded.config || hasErrors(loaded.issues)) {
     console.error(`tollgate: not starting: ${options.config} has errors`);
     return 1;
   }
@@ -56,19 +58,45 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
   const tracer = await tracerFromEnv(deps.env, new Map(config.targets.map((t) => [t.id, t.provider])));
-  const app = createApp({
-    config,
-    store,
-    tokenizer: deps.tokenizer,
-    now: deps.now,
+  const casing = new HeaderCasing(responseHeaderNames(config));
+  const adminListener = observed.adminOwnListener;
+  const reloader: Reloader = createReloader({
+    file: options.config,
+    deps,
+    config: loaded.config,
+    runtime: config,
+    build(runtime) {
+      const appDeps: GatewayDeps = {
+        config: runtime,
+        store,
+        tokenizer: deps.tokenizer,
+        now: deps.now,
+        logger,
+        observability: { ...observed.observability, tracer },
+        reload: (trigger) => reloader.reload(trigger),
+      };
+      return {
+        gateway: createApp(appDeps),
+        admin: adminListener ? createAdminApp(appDeps, adminListener.token) : undefined,
+      };
+    },
+    applied(runtime) {
+      observed.metrics.reconfigure(runtime);
+      casing.update(responseHeaderNames(runtime));
+    },
     logger,
-    observability: { ...observed.observability, tracer },
+    events: observed.observability.eventLogger ?? logger,
   });
+  // The listeners forward to the apps in force: a reload swaps them, a request keeps the one it started in.
+  const app = { fetch: (...args: Parameters<Hono<AppEnv>['fetch']>) => reloader.current().gateway.fetch(...args) };
+  const adminApp = {
+    fetch: (...args: Parameters<Hono<AppEnv>['fetch']>) => reloader.current().admin!.fetch(...args),
+  };
   const host = options.host ?? config.server.host;
   const port = options.port ?? config.server.port;
   let server: Awaited<ReturnType<typeof listen>>;
   try {
-    server = await listen(app, host, port, responseHeaderNames(config));
+    server = await listen(app, host, port, casing);
   } catch (err) {
     await store.close();
     const code = (err as NodeJS.ErrnoException).code;
@@ -83,7 +111,9 @@ export async function run(options: RunOptions): Promise<number> {
     );
     return 1;
   }
-  await observed.listenAdmin({ config, store, now: deps.now, logger }, host);
+  await observed.listenAdmin(adminApp, host);
+  const onHangUp = () => void reloader.reload('SIGHUP');
+  process.on('SIGHUP', onHangUp);
   // stdout carries only JSON log lines; the human summary (seed 003's) goes to stderr.
   for (const line of [...summaryLines(config), ...observed.summary()]) console.error(`INFO tollgate ${line}`);
   console.error(`INFO tollgate ${describeStore(store)}`);
@@ -100,15 +130,16 @@ export async function run(options: RunOptions): Promise<number> {
   };
   process.once('SIGTERM', force).once('SIGINT', force);
   try {
-    logger.info({ signal, grace_ms: SHUTDOWN_GRACE_MS }, 'shutting down: finishing in-flight requests');
-    await server.close(SHUTDOWN_GRACE_MS);
+    const graceMs = reloader.runtime().server.shutdown_grace_ms;
+    logger.info({ signal, grace_ms: graceMs }, 'shutting down: finishing in-flight requests');
+    await server.close(graceMs);
     // Waits for the last reservations to be settled, then writes the counters out.
     await store.close();
     await observed.close();
     await tracer?.close();
     logger.info({}, 'stopped');
   } finally {
-    process.off('SIGTERM', force).off('SIGINT', force);
+    process.off('SIGTERM', force).off('SIGINT', force).off('SIGHUP', onHangUp);
   }
   return 0;
 }

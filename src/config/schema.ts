@@ -104,6 +104,8 @@ export const serverSchema = z.strictObject({
     .default(16 * 1024 * 1024),
   /** Take the client address from X-Forwarded-For (behind a load balancer). */
   trust_proxy: z.boolean().default(false),
+  /** On SIGTERM, how long requests in flight may run on before their connections are cut. */
+  shutdown_grace_ms: z.number().int().min(0).max(3_600_000).default(10_000),
 });
 
 export const budgetSchema = z.strictObject({

@@ -1,9 +1,9 @@
 // What `tollgate run` sets up for observability: the events logger (stdout, file), metrics, the admin API.
 import { dirname, resolve } from 'node:path';
+import type { Hono } from 'hono';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import type { RuntimeConfig } from '../config/compile.js';
-import { createAdminApp } from '../server/admin.js';
-import type { GatewayDeps } from '../server/app-types.js';
+import type { AppEnv } from '../server/app-types.js';
 import { type Listening, listen } from '../server/listen.js';
 import { createMetrics, type GatewayMetrics } from '../server/metrics.js';
 import {
@@ -28,8 +28,10 @@ export interface ObservabilitySetup {
   /** Also for the budget store's error path (`metrics.storeError`). */
   readonly metrics: GatewayMetrics;
   readonly eventsFile: string | null;
-  /** Starts the admin API's own listener when TOLLGATE_ADMIN_PORT is set. */
-  listenAdmin(deps: Pick<GatewayDeps, 'config' | 'store' | 'now' | 'logger'>, host: string): Promise<void>;
+  /** The admin API's token when it has a listener of its own (TOLLGATE_ADMIN_PORT), for `createAdminApp`. */
+  readonly adminOwnListener: { readonly token: string } | null;
+  /** Starts the admin API's own listener when TOLLGATE_ADMIN_PORT is set; `app` may forward to the one in force. */
+  listenAdmin(app: Pick<Hono<AppEnv>, 'fetch'>, host: string): Promise<void>;
   /** For the start-up summary: where events, metrics and the admin API are. */
   summary(): string[];
   /** Stops the admin listener and writes out the events still queued. */
@@ -132,9 +134,10 @@ export function setUpObservability(input: SetupInput): ObservabilitySetup {
     },
     metrics,
     eventsFile: events.path,
-    async listenAdmin(deps, host) {
+    adminOwnListener: admin.token !== undefined && admin.port !== undefined ? { token: admin.token } : null,
+    async listenAdmin(app, host) {
       if (admin.token === undefined || admin.port === undefined) return;
-      adminServer = await listen(createAdminApp(deps, admin.token), host, admin.port);
+      adminServer = await listen(app, host, admin.port);
     },
     summary: () => [
       eventsLine(input.events, events.path),

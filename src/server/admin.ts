@@ -7,7 +7,7 @@ import { notFound, renderError } from './errors.js';
 import { policyChecks } from './group-checks.js';
 import { limitReports } from './usage-route.js';
 
-type AdminDeps = Pick<GatewayDeps, 'config' | 'store' | 'now' | 'logger'>;
+type AdminDeps = Pick<GatewayDeps, 'config' | 'store' | 'now' | 'logger' | 'reload'>;
 
 /** The routes under /admin, behind the token; mounted on the gateway or served on their own port. */
 export function adminRoutes(deps: AdminDeps, token: string): Hono<AppEnv> {
@@ -54,6 +54,11 @@ export function adminRoutes(deps: AdminDeps, token: string): Hono<AppEnv> {
       ),
       defaults: anonymous(),
     });
+  });
+  admin.post('/reload', async (c) => {
+    if (!deps.reload) throw notFound('This gateway was not started from a config file: there is nothing to reload.');
+    const report = await deps.reload('admin');
+    return c.json(report, report.outcome === 'applied' ? 200 : 422);
   });
   admin.get('/usage/:group', async (c) => {
     const name = c.req.param('group');

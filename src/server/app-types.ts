@@ -14,6 +14,20 @@ export interface GatewayDeps {
   readonly logger: Logger;
   /** Events output, metrics and the admin token; all optional. */
   readonly observability?: Observability;
+  /** Re-reads the config file (POST /admin/reload); absent when the app was not started from a file. */
+  readonly reload?: (trigger: string) => Promise<ReloadReport>;
+}
+
+export interface ReloadReport {
+  readonly outcome: 'applied' | 'rejected';
+  /** What asked for it: `SIGHUP`, `admin`. */
+  readonly trigger: string;
+  /** The config's findings, `file:line:col: severity: message`; a rejected reload's errors are among them. */
+  readonly issues: string[];
+  /** Why a reload was rejected, in one line. */
+  readonly reason?: string;
+  readonly groups?: number;
+  readonly consumers?: number;
 }
 
 /** The per-request event, filled in as the request moves through the steps. */

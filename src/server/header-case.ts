@@ -20,9 +20,25 @@ export function responseHeaderNames(config: RuntimeConfig): string[] {
   return [...ALWAYS, ...headerNamesFor(policies.flatMap((p) => p.specs))];
 }
 
+/** The names to write in their casing; a config reload replaces them for the responses that follow. */
+export class HeaderCasing {
+  #canonical = new Map<string, string>();
+
+  constructor(names: Iterable<string> = []) {
+    this.update(names);
+  }
+
+  update(names: Iterable<string>): void {
+    this.#canonical = new Map([...names].map((name) => [name.toLowerCase(), name]));
+  }
+
+  of(name: string): string {
+    return this.#canonical.get(name) ?? name;
+  }
+}
+
 /** A ServerResponse that restores the given names' casing when the head is written. */
-export function canonicalHeaderResponse(names: Iterable<string>): typeof ServerResponse {
-  const canonical = new Map([...names].map((name) => [name.toLowerCase(), name]));
+export function canonicalHeaderResponse(casing: HeaderCasing): typeof ServerResponse {
   return class CanonicalHeaderResponse extends ServerResponse {
     // biome-ignore lint/suspicious/noExplicitAny: mirrors ServerResponse.writeHead's overloads.
     override writeHead(statusCode: number, ...rest: any[]): this {
@@ -30,7 +46,7 @@ export function canonicalHeaderResponse(names: Iterable<string>): typeof ServerR
       if (last && typeof last === 'object' && !Array.isArray(last)) {
         const renamed: OutgoingHttpHeaders = {};
         for (const [name, value] of Object.entries(last as OutgoingHttpHeaders)) {
-          renamed[canonical.get(name) ?? name] = value;
+          renamed[casing.of(name)] = value;
         }
         rest[rest.length - 1] = renamed;
       }

@@ -2,7 +2,7 @@
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AppEnv } from './app-types.js';
-import { canonicalHeaderResponse } from './header-case.js';
+import { canonicalHeaderResponse, HeaderCasing } from './header-case.js';
 
 export interface Listening {
   readonly url: string;
@@ -11,13 +11,17 @@ export interface Listening {
   close(graceMs?: number): Promise<void>;
 }
 
-/** `headerNames`: header names to write in their given casing (see header-case.ts). */
+/**
+ * `headerNames`: header names to write in their given casing (see header-case.ts). `app` may be a
+ * stand-in whose `fetch` forwards to the app in force (config reloads).
+ */
 export function listen(
-  app: Hono<AppEnv>,
+  app: Pick<Hono<AppEnv>, 'fetch'>,
   host: string,
   port: number,
-  headerNames: Iterable<string> = [],
+  headerNames: Iterable<string> | HeaderCasing = [],
 ): Promise<Listening> {
+  const casing = headerNames instanceof HeaderCasing ? headerNames : new HeaderCasing(headerNames);
   return new Promise((resolve, reject) => {
     let server: ServerType;
     const onError = (err: Error) => reject(err);
@@ -26,7 +30,7 @@ export function listen(
         fetch: app.fetch,
         hostname: host,
         port,
-        serverOptions: { ServerResponse: canonicalHeaderResponse(headerNames) },
+        serverOptions: { ServerResponse: canonicalHeaderResponse(casing) },
       },
       (info) => {
         server.off('error', onError);

@@ -14,6 +14,8 @@ export interface GatewayMetrics {
   storeError(operation: string): void;
   /** The store wrapped so that each call's time is measured; its budgets are then read at each scrape. */
   watch(store: BudgetStore, now: () => number): BudgetStore;
+  /** A reloaded config: its models become labels, its groups' budgets are shown. Counters carry on. */
+  reconfigure(config: RuntimeConfig): void;
 }
 
 /** Outcomes that are the gateway refusing the caller (not serving it, not an upstream's or its own failure). */
@@ -148,10 +150,11 @@ export function createMetrics(config: RuntimeConfig, options: { processMetrics?:
     buckets: STORE_BUCKETS,
     registers: [registry],
   });
-  let view: StoreView | undefined;
-  registerBudgetGauges(registry, config, () => view);
+  let view: Omit<StoreView, 'config'> | undefined;
+  let current = config;
+  registerBudgetGauges(registry, () => (view ? { ...view, config: current } : undefined));
 
-  const models = knownModels(config);
+  let models = knownModels(config);
   const storeChild = cached((...v) => storeLatency.labels(...v));
   const timing: StoreTiming = (operation, seconds) => storeChild(operation).observe(seconds);
   const upstreamChild = cached((...v) => upstreamLatency.labels(...v));
@@ -175,6 +178,10 @@ export function createMetrics(config: RuntimeConfig, options: { processMetrics?:
     },
     storeError(operation) {
       storeErrors.add(1, operation);
+    },
+    reconfigure(next) {
+      current = next;
+      models = knownModels(next);
     },
     watch(store, now) {
       view = { store, now };

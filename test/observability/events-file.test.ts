@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventsConfigSchema } from '../../src/events/config.js';
 import { RotatingFile } from '../../src/events/rotating-file.js';
 import { ObservabilitySetupError, setUpObservability } from '../../src/events/setup.js';
+import { createAdminApp } from '../../src/server/admin.js';
 import { createApp } from '../../src/server/app.js';
 import { MemoryStore } from '../../src/stores/memory.js';
 import { testClock } from '../helpers/clock.js';
@@ -123,10 +124,8 @@ describe('setUpObservability', () => {
     const setup = start(undefined, { TOLLGATE_ADMIN_TOKEN: token, TOLLGATE_ADMIN_PORT: '0' });
     expect(setup.observability.adminToken).toBeUndefined();
     const clock = testClock();
-    await setup.listenAdmin(
-      { config: runtimeConfig(), store: new MemoryStore(), now: clock.now, logger: quiet },
-      '127.0.0.1',
-    );
+    const deps = { config: runtimeConfig(), store: new MemoryStore(), now: clock.now, logger: quiet };
+    await setup.listenAdmin(createAdminApp(deps, setup.adminOwnListener!.token), '127.0.0.1');
     const url = setup
       .summary()
       .find((l) => l.startsWith('Admin API: http'))

@@ -124,7 +124,7 @@ describe('tollgate run with the memory store', () => {
     upstream.reset();
   });
 
-  it('writes its default state and events files to $TOLLGATE_DATA_DIR instead of the config\'s folder', async () => {
+  it("writes its default state and events files to $TOLLGATE_DATA_DIR instead of the config's folder", async () => {
     const data = await mkdtemp(join(tmpdir(), 'tollgate-data-'));
     process.env.TOLLGATE_DATA_DIR = data;
     try {
