@@ -1,7 +1,7 @@
 // Prometheus metrics for one app: its own registry, bounded labels, label children cached for the hot path.
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { RuntimeConfig } from '../config/compile.js';
-import { type StoreTiming, timedStore } from '../stores/timed.js';
+import { meteredStore, type StoreMeter } from '../stores/metered.js';
 import type { BudgetStore } from '../stores/types.js';
 import { registerBudgetGauges, type StoreView } from './budget-gauges.js';
 import type { EventRecord } from './event.js';
@@ -12,7 +12,7 @@ export interface GatewayMetrics {
   observe(event: EventRecord): void;
   /** For the budget store's error path: one failed store call (`reserve`, `settle`, …). */
   storeError(operation: string): void;
-  /** The store wrapped so that each call's time is measured; its budgets are then read at each scrape. */
+  /** The store wrapped so that each call's time and each reservation's error are measured; its budgets are then read at each scrape. */
   watch(store: BudgetStore, now: () => number): BudgetStore;
   /** A reloaded config: its models become labels, its groups' budgets are shown. Counters carry on. */
   reconfigure(config: RuntimeConfig): void;
@@ -27,6 +27,7 @@ const REFUSALS = new Set([
   'invalid_request',
   'store_unavailable',
 ]);
+const RESERVATION_BUCKETS = [0, 16, 64, 256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576];
 const STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
 const MISNAMED_DEFAULTS = [
@@ -155,8 +156,17 @@ export function createMetrics(config: RuntimeConfig, options: { processMetrics?:
   registerBudgetGauges(registry, () => (view ? { ...view, config: current } : undefined));
 
   let models = knownModels(config);
+  const reservationError = new Histogram({
+    name: 'tollgate_reservation_error_tokens',
+    help: 'Tokens reserved before a call minus the tokens it really cost, per settled reservation (the overshoot headroom).',
+    buckets: RESERVATION_BUCKETS,
+    registers: [registry],
+  });
   const storeChild = cached((...v) => storeLatency.labels(...v));
-  const timing: StoreTiming = (operation, seconds) => storeChild(operation).observe(seconds);
+  const meter: StoreMeter = {
+    call: (operation, seconds) => storeChild(operation).observe(seconds),
+    settled: (tokens) => reservationError.observe(tokens),
+  };
   const upstreamChild = cached((...v) => upstreamLatency.labels(...v));
   const gatewayChild = cached((...v) => gatewayLatency.labels(...v));
 
@@ -185,7 +195,7 @@ export function createMetrics(config: RuntimeConfig, options: { processMetrics?:
     },
     watch(store, now) {
       view = { store, now };
-      return timedStore(store, timing);
+      return meteredStore(store, meter);
     },
   };
 }

@@ -138,5 +138,8 @@ describe('GET /metrics', () => {
     // At least one reservation per request that got that far (a refusal near the limit is re-checked exactly).
     expect(sampleValue(samples, 'tollgate_store_seconds_count', { operation: 'reserve' })).toBeGreaterThanOrEqual(3);
     expect(sampleValue(samples, 'tollgate_store_degraded', {})).toBe(0);
+    // Two answered calls settled their reservations; the mock reports exact usage, so the error is what was reserved beyond it.
+    expect(sampleValue(samples, 'tollgate_reservation_error_tokens_count', {})).toBe(2);
+    expect(sampleValue(samples, 'tollgate_reservation_error_tokens_sum', {})).toBeGreaterThan(0);
   });
 });
