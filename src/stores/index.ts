@@ -92,13 +92,13 @@ export async function connectRedisStore(
     clusterNodes: config.cluster_nodes,
     password,
     redisOptions: config.redis_options,
-    timeoutMs: config.timeout_ms,
     reconnectMaxMs: tuning.reconnectMaxMs,
   });
   const store = new RedisStore({
     client,
     keyPrefix: config.key_prefix,
     onStoreError: config.on_store_error,
+    timeoutMs: config.timeout_ms,
     instances: config.instances ?? context.instances,
     leaseMs: config.lease_ms,
     now: context.now,
