@@ -9,7 +9,7 @@ import { defaultStatePath } from './state-file.js';
 import type { BudgetStore, StoreLogger } from './types.js';
 
 export { type StoreConfig, storeConfigSchema } from './config.js';
-export { StoreSetupError, StoreUnavailableError } from './errors.js';
+export { StoreNotReadyError, StoreSetupError, StoreUnavailableError } from './errors.js';
 export type { BudgetStore, StoreHealth, StoreLogger } from './types.js';
 
 export interface StoreContext {

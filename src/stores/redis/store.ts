@@ -7,6 +7,7 @@ import type { BudgetStore, ReserveInput, ReserveResult, StoreHealth, StoreLogger
 import { type RedisClient, whenReady } from './client.js';
 import { LocalFallback } from './fallback.js';
 import { type OnStoreError, Outage } from './outage.js';
+import { checkPersistence, type PersistenceCheck } from './persistence.js';
 import { RedisKeys, RedisScripts } from './scripts.js';
 import { type Deferred, WriteBack } from './write-back.js';
 
@@ -45,6 +46,8 @@ export class RedisStore implements BudgetStore {
   readonly #open = new Map<string, readonly LimitCheck[]>();
   readonly #owed: WriteBack;
   readonly #outage: Outage;
+  /** Null until Redis has first answered. */
+  #persistence: PersistenceCheck | null = null;
   #observed = 1;
   #closed = false;
   readonly #heartbeat: NodeJS.Timeout;
@@ -168,12 +171,15 @@ export class RedisStore implements BudgetStore {
     return {
       store: 'redis',
       status: down ? 'degraded' : 'ok',
+      ready: !(down && this.#o.onStoreError === 'fail_closed'),
       on_store_error: this.#o.onStoreError,
       instances: this.#instances(),
       down_since: down ? new Date(down.since).toISOString() : null,
       error: down?.error ?? null,
       pending_write_back: this.#owed.owed,
       dropped_write_back: this.#owed.dropped,
+      persistence: this.#persistence?.persistence ?? null,
+      persistence_warning: this.#persistence?.warning ?? null,
     };
   }
 
@@ -219,9 +225,10 @@ export class RedisStore implements BudgetStore {
     if (!this.#closed) this.#outage.failed(err);
   }
 
-  /** Redis answers (at start or after an outage): register. */
+  /** Redis answers (at start or after an outage): register, and read whether it persists the budgets. */
   async #connected(): Promise<void> {
     await this.#beat();
+    this.#persistence = await checkPersistence(this.#o.client, this.#o.timeoutMs, this.#o.logger);
   }
 
   async #beat(): Promise<void> {
