@@ -50,6 +50,12 @@ describe('reference checks', () => {
     );
   });
 
+  it('reserves /readyz, which the gateway serves itself', () => {
+    const yaml = 'providers: {targets: [{id: m, provider: mock}]}\nroutes: [{path: /readyz, target: m}]\n';
+    const { issues } = loadConfigText('p.yaml', yaml, deps, { purpose: 'lint' });
+    expect(issues.filter((i) => i.severity === 'error').map((i) => i.code)).toEqual(['reserved_route']);
+  });
+
   it('reports a window given twice, and accepts the same size as a fixed and a sliding window', () => {
     const { issues } = loadConfigText(
       'p.yaml',

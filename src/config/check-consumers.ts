@@ -6,7 +6,7 @@ import type { RateLimitsConfig } from './schema.js';
 import { closest } from './suggest.js';
 
 /** Paths the gateway serves itself: a route there would never be reached, or would hide it. */
-const RESERVED = /^\/(v1(\/|$)|healthz$|metrics$|admin(\/|$))/;
+const RESERVED = /^\/(v1(\/|$)|healthz$|readyz$|metrics$|admin(\/|$))/;
 
 export function checkReferences(config: Checkable, report: Report): void {
   const groups = config.consumer_groups.flatMap((g) => (g ? [g.name] : []));
@@ -70,7 +70,7 @@ export function checkReferences(config: Checkable, report: Report): void {
         'reserved_route',
         ['routes', i, 'path'],
         `route path ${r.path} is served by the gateway itself`,
-        'choose a path outside /v1, /healthz, /metrics and /admin',
+        'choose a path outside /v1, /healthz, /readyz, /metrics and /admin',
       );
     }
     const first = paths.get(r.path);

@@ -4,6 +4,7 @@ import { type Context, Hono } from 'hono';
 import { addContent } from '../events/content.js';
 import { clientAddressOf } from '../identify/client-address.js';
 import { createIdentifier } from '../identify/index.js';
+import { StoreNotReadyError } from '../stores/errors.js';
 import { adminRoutes } from './admin.js';
 import type { AppEnv, GatewayDeps } from './app-types.js';
 import { createChatHandler } from './chat.js';
@@ -95,6 +96,12 @@ export function createApp(given: GatewayDeps): Hono<AppEnv> {
 
   // Alive even when the shared store is down (limits then hold locally); `store` says how it is.
   app.get('/healthz', (c) => c.json({ status: 'ok', store: deps.store.health?.() ?? null }));
+  // Ready for traffic unless the store refuses every request (down under on_store_error: fail_closed).
+  app.get('/readyz', (c) => {
+    const store = deps.store.health?.() ?? null;
+    if (store?.ready === false) throw new StoreNotReadyError(store);
+    return c.json({ status: 'ready', store });
+  });
 
   app.get('/metrics', async (c) =>
     c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),

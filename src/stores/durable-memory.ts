@@ -81,6 +81,7 @@ export class DurableMemoryStore implements BudgetStore {
     return {
       store: 'memory',
       status: 'ok',
+      ready: true,
       state_file: this.#options.file,
       last_flush: lastFlush,
       flush_error: this.#flushError,

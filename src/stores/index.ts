@@ -9,7 +9,7 @@ import { defaultStatePath } from './state-file.js';
 import type { BudgetStore, StoreLogger } from './types.js';
 
 export { type StoreConfig, storeConfigSchema } from './config.js';
-export { StoreSetupError, StoreUnavailableError } from './errors.js';
+export { StoreNotReadyError, StoreSetupError, StoreUnavailableError } from './errors.js';
 export type { BudgetStore, StoreHealth, StoreLogger } from './types.js';
 
 export interface StoreContext {
@@ -98,13 +98,13 @@ export async function connectRedisStore(
     clusterNodes: config.cluster_nodes,
     password,
     redisOptions: config.redis_options,
-    timeoutMs: config.timeout_ms,
     reconnectMaxMs: tuning.reconnectMaxMs,
   });
   const store = new RedisStore({
     client,
     keyPrefix: config.key_prefix,
     onStoreError: config.on_store_error,
+    timeoutMs: config.timeout_ms,
     instances: config.instances ?? context.instances,
     leaseMs: config.lease_ms,
     now: context.now,

@@ -91,7 +91,7 @@ export class MemoryStore implements BudgetStore {
   }
 
   health(): StoreHealth {
-    return { store: 'memory', status: 'ok' };
+    return { store: 'memory', status: 'ok', ready: true };
   }
 
   async close(): Promise<void> {}

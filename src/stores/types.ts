@@ -39,6 +39,8 @@ export interface StoreHealth {
   readonly store: 'memory' | 'redis';
   /** `degraded`: the shared store is unreachable and `on_store_error` applies. */
   readonly status: 'ok' | 'degraded';
+  /** False while every request is refused (an outage under `on_store_error: fail_closed`): see /readyz. */
+  readonly ready: boolean;
   readonly [detail: string]: string | number | boolean | null;
 }
 

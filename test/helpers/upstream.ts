@@ -53,3 +53,17 @@ export function fakeOpenAI() {
     close: () => server.close(),
   };
 }
+
+/**
+ * Answers like a real upstream: never more completion tokens than the max_completion_tokens (or
+ * max_tokens) it was sent, so a budget's bound is exact. `promptOf` counts the prompt as the
+ * gateway does (team.ts); each answer's total is pushed to `spent`.
+ */
+export function withinCap(completionTokens: number, spent: number[], promptOf: (body: unknown) => number): Answer {
+  return ({ body }) => {
+    const cap = Number(body.max_completion_tokens ?? body.max_tokens ?? Number.POSITIVE_INFINITY);
+    const usage = { prompt_tokens: promptOf(body), completion_tokens: Math.min(completionTokens, cap) };
+    spent.push(usage.prompt_tokens + usage.completion_tokens);
+    return HttpResponse.json(completion('ok', usage));
+  };
+}

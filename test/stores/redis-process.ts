@@ -12,7 +12,7 @@ if (!redisServerInstalled) {
 export interface RedisProcess {
   readonly port: number;
   readonly url: string;
-  /** Starts the server (again) on the same port, empty: nothing is persisted. */
+  /** Starts the server (again) on the same port, empty unless `args` made it persist. */
   start(): Promise<void>;
   /** SIGKILL: as abrupt as a crash. */
   kill(): Promise<void>;
@@ -47,8 +47,13 @@ function pong(port: number): Promise<boolean> {
   });
 }
 
-/** A free port and a server on it (started unless `started: false`); call kill() when done. */
-export async function redisProcess(options: { started?: boolean } = {}): Promise<RedisProcess> {
+/**
+ * A free port and a server on it (started unless `started: false`); call kill() when done. `args` are
+ * more redis-server settings, after the default ones (no persistence); give a `--dir` of your own if they persist.
+ */
+export async function redisProcess(
+  options: { started?: boolean; args?: readonly string[] } = {},
+): Promise<RedisProcess> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const self: RedisProcess = {
@@ -56,6 +61,7 @@ export async function redisProcess(options: { started?: boolean } = {}): Promise
     url: `redis://127.0.0.1:${port}`,
     async start() {
       const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+      args.push(...(options.args ?? []));
       child = spawn('redis-server', args, { stdio: 'ignore' });
       for (let i = 0; i < 250; i++) {
         if (await pong(port)) return;

@@ -1,5 +1,6 @@
 // Builds the ioredis client for the store: no offline queue, bounded waits, reconnects by itself.
 import { Cluster, Redis, type RedisOptions, type Result } from 'ioredis';
+import { afterFreeTime } from './deadline.js';
 import { HEARTBEAT, RELEASE, RESERVE, SETTLE, SNAPSHOT, WRITE_BACK } from './lua.js';
 
 type Arg = string | number;
@@ -23,21 +24,21 @@ export interface ClientOptions {
   readonly password?: string | undefined;
   /** Passed to ioredis as is (Sentinel, TLS, …): see the README. */
   readonly redisOptions?: Record<string, unknown> | undefined;
-  /** No command waits longer than this. */
-  readonly timeoutMs: number;
   /** Longest pause between reconnection attempts. */
   readonly reconnectMaxMs?: number | undefined;
 }
 
 /**
- * Commands fail at once while disconnected (no offline queue) and time out after timeoutMs when
- * Redis is slow, so the store can fall back instead of making requests wait.
+ * Commands fail at once while disconnected (no offline queue). The store bounds every wait itself
+ * (deadline.ts): ioredis's own timers fire before a reply that arrived during a stall of this process
+ * is read, so they would take a blocked event loop for a slow Redis.
  */
 export function createRedisClient(options: ClientOptions): RedisClient {
   const retry = (times: number) => Math.min(50 * 2 ** Math.min(times, 10), options.reconnectMaxMs ?? 2_000);
   const given = (options.redisOptions ?? {}) as RedisOptions;
   const bounded = {
-    commandTimeout: options.timeoutMs,
+    commandTimeout: undefined,
+    socketTimeout: undefined,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     ...(options.password === undefined ? {} : { password: options.password }),
@@ -66,19 +67,19 @@ export function createRedisClient(options: ClientOptions): RedisClient {
   return client;
 }
 
-/** Resolves true once the client is ready; false at its first error or after waitMs. */
+/** Resolves true once the client is ready; false at its first error or after waitMs of free loop time. */
 export function whenReady(client: RedisClient, waitMs: number): Promise<boolean> {
   if (client.status === 'ready') return Promise.resolve(true);
   return new Promise((resolve) => {
     const done = (ok: boolean) => {
-      clearTimeout(timer);
+      cancel();
       client.off('ready', onReady);
       client.off('error', onError);
       resolve(ok);
     };
     const onReady = () => done(true);
     const onError = () => done(false);
-    const timer = setTimeout(() => done(false), waitMs);
+    const cancel = afterFreeTime(waitMs, () => done(false));
     client.on('ready', onReady);
     client.on('error', onError);
   });

@@ -2,6 +2,7 @@
 import type { Decision, Demand, LimitCheck, LimitSnapshot, LimitSpec } from '../../../policies/rate-limit/index.js';
 import type { ReserveResult } from '../types.js';
 import type { RedisClient } from './client.js';
+import { withDeadline } from './deadline.js';
 
 /** Where the store's keys live. The `{prefix}` hash tag keeps them in one Cluster slot. */
 export class RedisKeys {
@@ -42,18 +43,22 @@ export class RedisScripts {
     private readonly leaseMs: number,
     /** How long a settled id is remembered, so a retried settle is not charged twice. */
     private readonly tombstoneMs: number,
+    /** How long a call may wait for Redis, in free loop time (deadline.ts). */
+    private readonly timeoutMs: number,
   ) {}
 
   async reserve(id: string, checks: readonly LimitCheck[], demand: Demand, now: number): Promise<ReserveResult> {
     const { promptTokens, desiredOutput, minOutput } = demand;
     const reply = ints(
-      await this.client.tollgateReserve(
-        checks.length + 2,
-        ...this.#counterKeys(checks),
-        this.keys.reservations,
-        this.keys.leases,
-        ...[id, now, promptTokens, desiredOutput, minOutput, this.leaseMs],
-        ...checks.flatMap((c) => specArgs(c.spec)),
+      await this.#bounded(
+        this.client.tollgateReserve(
+          checks.length + 2,
+          ...this.#counterKeys(checks),
+          this.keys.reservations,
+          this.keys.leases,
+          ...[id, now, promptTokens, desiredOutput, minOutput, this.leaseMs],
+          ...checks.flatMap((c) => specArgs(c.spec)),
+        ),
       ),
     );
     const admitted = reply[0] === 1;
@@ -78,30 +83,36 @@ export class RedisScripts {
   /** `status`: 0 already settled or released, 1 settled, 2 charged anew after its lease lapsed. */
   async settle(id: string, checks: readonly LimitCheck[], actualTokens: number, now: number) {
     const reply = ints(
-      await this.client.tollgateSettle(
-        checks.length + 2,
-        ...this.#counterKeys(checks),
-        this.keys.reservations,
-        this.keys.leases,
-        ...[id, now, actualTokens, this.tombstoneMs],
-        ...checks.flatMap((c) => specArgs(c.spec)),
+      await this.#bounded(
+        this.client.tollgateSettle(
+          checks.length + 2,
+          ...this.#counterKeys(checks),
+          this.keys.reservations,
+          this.keys.leases,
+          ...[id, now, actualTokens, this.tombstoneMs],
+          ...checks.flatMap((c) => specArgs(c.spec)),
+        ),
       ),
     );
     return { status: at(reply, 0), snapshots: toSnapshots(checks, reply, 1) };
   }
 
   async release(id: string, now: number): Promise<void> {
-    await this.client.tollgateRelease(2, this.keys.reservations, this.keys.leases, id, now, this.tombstoneMs);
+    await this.#bounded(
+      this.client.tollgateRelease(2, this.keys.reservations, this.keys.leases, id, now, this.tombstoneMs),
+    );
   }
 
   async snapshot(checks: readonly LimitCheck[], now: number): Promise<LimitSnapshot[]> {
     if (checks.length === 0) return [];
     const reply = ints(
-      await this.client.tollgateSnapshot(
-        checks.length,
-        ...this.#counterKeys(checks),
-        now,
-        ...checks.flatMap((c) => specArgs(c.spec)),
+      await this.#bounded(
+        this.client.tollgateSnapshot(
+          checks.length,
+          ...this.#counterKeys(checks),
+          now,
+          ...checks.flatMap((c) => specArgs(c.spec)),
+        ),
       ),
     );
     return toSnapshots(checks, reply, 0);
@@ -110,11 +121,13 @@ export class RedisScripts {
   /** Sweeps lapsed leases, renews `openIds`, registers `instance`; returns the live instances. */
   async heartbeat(now: number, instance: string, staleMs: number, openIds: readonly string[]): Promise<number> {
     const { reservations, leases, instances } = this.keys;
-    const reply = await this.client.tollgateHeartbeat(
-      3,
-      ...[reservations, leases, instances],
-      ...[now, this.leaseMs, instance, staleMs],
-      ...openIds,
+    const reply = await this.#bounded(
+      this.client.tollgateHeartbeat(
+        3,
+        ...[reservations, leases, instances],
+        ...[now, this.leaseMs, instance, staleMs],
+        ...openIds,
+      ),
     );
     if (typeof reply !== 'number') throw new RedisReplyError(`heartbeat replied ${typeof reply}`);
     return reply;
@@ -123,16 +136,22 @@ export class RedisScripts {
   async writeBack(now: number, entries: readonly WriteBack[]): Promise<void> {
     if (entries.length === 0) return;
     const args = entries.flatMap((e) => [...specArgs(e.check.spec), e.buckets.length, ...e.buckets.flat()]);
-    await this.client.tollgateWriteBack(
-      entries.length,
-      ...entries.map((e) => this.keys.counter(e.check.key)),
-      now,
-      ...args,
+    await this.#bounded(
+      this.client.tollgateWriteBack(
+        entries.length,
+        ...entries.map((e) => this.keys.counter(e.check.key)),
+        now,
+        ...args,
+      ),
     );
   }
 
   async ping(): Promise<void> {
-    await this.client.ping();
+    await this.#bounded(this.client.ping());
+  }
+
+  #bounded<T>(call: Promise<T>): Promise<T> {
+    return withDeadline(call, this.timeoutMs);
   }
 
   #counterKeys(checks: readonly LimitCheck[]): string[] {

@@ -6,15 +6,19 @@ import { StoreUnavailableError } from '../errors.js';
 import type { BudgetStore, ReserveInput, ReserveResult, StoreHealth, StoreLogger } from '../types.js';
 import { type RedisClient, whenReady } from './client.js';
 import { LocalFallback } from './fallback.js';
+import { type OnStoreError, Outage } from './outage.js';
+import { checkPersistence, type PersistenceCheck } from './persistence.js';
 import { RedisKeys, RedisScripts } from './scripts.js';
 import { type Deferred, WriteBack } from './write-back.js';
 
-export type OnStoreError = 'local' | 'fail_open' | 'fail_closed';
+export type { OnStoreError } from './outage.js';
 
 export interface RedisStoreOptions {
   readonly client: RedisClient;
   readonly keyPrefix: string;
   readonly onStoreError: OnStoreError;
+  /** How long a call may wait for Redis, in free loop time: a stall of this process is not counted. */
+  readonly timeoutMs: number;
   /** How many instances share the limits; default: how many heartbeat in Redis. */
   readonly instances?: number | undefined;
   readonly leaseMs: number;
@@ -41,40 +45,56 @@ export class RedisStore implements BudgetStore {
   /** Reservations taken in Redis and not settled yet: their checks, by request id. */
   readonly #open = new Map<string, readonly LimitCheck[]>();
   readonly #owed: WriteBack;
-  #down: { readonly since: number; readonly error: string } | null = null;
+  readonly #outage: Outage;
+  /** Null until Redis has first answered. */
+  #persistence: PersistenceCheck | null = null;
   #observed = 1;
-  #recovering = false;
   #closed = false;
   readonly #heartbeat: NodeJS.Timeout;
-  #probe: NodeJS.Timeout | undefined;
 
   constructor(options: RedisStoreOptions) {
     this.#o = options;
     const keys = new RedisKeys(options.keyPrefix);
     // A settled id is remembered for ten leases, so a settle retried after an outage counts once.
-    this.#scripts = new RedisScripts(options.client, keys, options.leaseMs, options.leaseMs * 10);
+    this.#scripts = new RedisScripts(options.client, keys, options.leaseMs, options.leaseMs * 10, options.timeoutMs);
     this.#owed = new WriteBack(this.#scripts, this.#local, options.now);
+    this.#outage = new Outage({
+      onStoreError: options.onStoreError,
+      instances: () => this.#instances(),
+      ping: () => this.#scripts.ping(),
+      catchUp: async () => {
+        const owed = this.#owed.owed;
+        await this.#owed.flush();
+        return owed;
+      },
+      back: () => void this.#connected(),
+      probeMs: this.#probeMs,
+      logger: options.logger,
+    });
     options.client.on('error', (err: unknown) => this.#fail(err));
-    options.client.on('ready', () => void this.#recover());
+    options.client.on('ready', () => void this.#outage.recover());
     this.#heartbeat = setInterval(() => void this.#beat(), options.heartbeatMs ?? Math.floor(options.leaseMs / 3));
     this.#heartbeat.unref();
   }
 
   /** Waits for the first connection; without one, the store starts in its fallback. */
   async start(waitMs: number): Promise<this> {
-    if (await whenReady(this.#o.client, waitMs)) await this.#beat();
-    else this.#fail(new Error(`not reachable within ${waitMs} ms of start`));
+    if (await whenReady(this.#o.client, waitMs)) await this.#connected();
+    else this.#outage.enter(new Error(`not reachable within ${waitMs} ms of start`));
     return this;
   }
 
   async reserve(input: ReserveInput): Promise<ReserveResult> {
     if (!this.#down) {
+      const id = this.#rid(input.id);
       try {
-        const result = await this.#scripts.reserve(this.#rid(input.id), input.checks, input.demand, input.now);
+        const result = await this.#scripts.reserve(id, input.checks, input.demand, input.now);
         if (result.decision.admitted) this.#open.set(input.id, input.checks);
         return result;
       } catch (err) {
         this.#fail(err, 'reserve');
+        // Redis may have taken it after all (a reply that came too late): given back, now or after an outage.
+        this.#owed.defer({ kind: 'release', id, now: input.now });
       }
     }
     if (this.#o.onStoreError === 'fail_closed') throw new StoreUnavailableError(Math.ceil(this.#probeMs / 1000));
@@ -147,15 +167,19 @@ export class RedisStore implements BudgetStore {
   }
 
   health(): StoreHealth {
+    const down = this.#down;
     return {
       store: 'redis',
-      status: this.#down ? 'degraded' : 'ok',
+      status: down ? 'degraded' : 'ok',
+      ready: !(down && this.#o.onStoreError === 'fail_closed'),
       on_store_error: this.#o.onStoreError,
       instances: this.#instances(),
-      down_since: this.#down ? new Date(this.#down.since).toISOString() : null,
-      error: this.#down?.error ?? null,
+      down_since: down ? new Date(down.since).toISOString() : null,
+      error: down?.error ?? null,
       pending_write_back: this.#owed.owed,
       dropped_write_back: this.#owed.dropped,
+      persistence: this.#persistence?.persistence ?? null,
+      persistence_warning: this.#persistence?.warning ?? null,
     };
   }
 
@@ -165,8 +189,8 @@ export class RedisStore implements BudgetStore {
     while (this.#open.size + this.#local.openCount > 0 && Date.now() < deadline) await sleep(10);
     // Closed from here on: no more heartbeats, probes or outage handling, only the last write-back.
     this.#closed = true;
+    this.#outage.close();
     clearInterval(this.#heartbeat);
-    clearInterval(this.#probe);
     if (!this.#down) await this.#owed.flush().catch(() => {});
     if (this.#owed.owed > 0) {
       this.#o.logger.warn(
@@ -182,6 +206,10 @@ export class RedisStore implements BudgetStore {
     return this.#o.probeMs ?? 1_000;
   }
 
+  get #down() {
+    return this.#outage.down;
+  }
+
   #instances(): number {
     return this.#o.instances ?? this.#observed;
   }
@@ -191,42 +219,16 @@ export class RedisStore implements BudgetStore {
     return `${this.#instance}:${id}`;
   }
 
-  /** Enters the outage mode once, logs it once, and starts looking for Redis. */
-  /** Counts a failed call (`operation`), and on the first failure enters the outage mode. */
+  /** Counts a failed call (`operation`); the outage mode decides whether Redis itself has failed. */
   #fail(err: unknown, operation?: StoreOperation): void {
     if (operation) this.#o.onError?.(operation);
-    if (this.#down || this.#closed) return;
-    const error = err instanceof Error ? err.message : String(err);
-    this.#down = { since: Date.now(), error };
-    const { onStoreError, logger } = this.#o;
-    const then = {
-      local: `each limit is enforced in this instance at limit / ${this.#instances()}`,
-      fail_open: 'requests are admitted without limits',
-      fail_closed: 'requests are refused with 503',
-    }[onStoreError];
-    logger.warn({ error, on_store_error: onStoreError }, `budget store unreachable: ${then} until it is back`);
-    this.#probe = setInterval(() => void this.#recover(), this.#probeMs);
-    this.#probe.unref();
+    if (!this.#closed) this.#outage.failed(err);
   }
 
-  /** Once Redis answers again: replays what it owes, writes back local usage, then uses Redis. */
-  async #recover(): Promise<void> {
-    if (!this.#down || this.#recovering || this.#closed) return;
-    this.#recovering = true;
-    try {
-      await this.#scripts.ping();
-      const owed = this.#owed.owed;
-      await this.#owed.flush();
-      const outageMs = Date.now() - this.#down.since;
-      this.#down = null;
-      clearInterval(this.#probe);
-      this.#o.logger.info({ outage_ms: outageMs, written_back: owed }, 'budget store reachable again');
-      await this.#beat();
-    } catch {
-      // Still down: the probe tries again.
-    } finally {
-      this.#recovering = false;
-    }
+  /** Redis answers (at start or after an outage): register, and read whether it persists the budgets. */
+  async #connected(): Promise<void> {
+    await this.#beat();
+    this.#persistence = await checkPersistence(this.#o.client, this.#o.timeoutMs, this.#o.logger);
   }
 
   async #beat(): Promise<void> {
