@@ -59,6 +59,7 @@ export async function run(options: RunOptions): Promise<number> {
   }
   const tracer = await tracerFromEnv(deps.env, new Map(config.targets.map((t) => [t.id, t.provider])));
   const casing = new HeaderCasing(responseHeaderNames(config));
+  let draining = false;
   const adminListener = observed.adminOwnListener;
   const reloader: Reloader = createReloader({
     file: options.config,
@@ -74,6 +75,7 @@ export async function run(options: RunOptions): Promise<number> {
         logger,
         observability: { ...observed.observability, tracer },
         reload: (trigger) => reloader.reload(trigger),
+        draining: () => draining,
       };
       return {
         gateway: createApp(appDeps),
@@ -130,8 +132,11 @@ export async function run(options: RunOptions): Promise<number> {
   };
   process.once('SIGTERM', force).once('SIGINT', force);
   try {
-    const graceMs = reloader.runtime().server.shutdown_grace_ms;
-    logger.info({ signal, grace_ms: graceMs }, 'shutting down: finishing in-flight requests');
+    const { shutdown_grace_ms: graceMs, drain_delay_ms: delayMs } = reloader.runtime().server;
+    draining = true;
+    logger.info({ signal, grace_ms: graceMs, drain_delay_ms: delayMs }, 'shutting down: /readyz says draining');
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    logger.info({ signal }, 'shutting down: no new connections; finishing in-flight requests');
     await server.close(graceMs);
     // Waits for the last reservations to be settled, then writes the counters out.
     await store.close();

@@ -106,6 +106,11 @@ export const serverSchema = z.strictObject({
   trust_proxy: z.boolean().default(false),
   /** On SIGTERM, how long requests in flight may run on before their connections are cut. */
   shutdown_grace_ms: z.number().int().min(0).max(3_600_000).default(10_000),
+  /**
+   * On SIGTERM, how long to go on accepting requests while /readyz answers 503, so a load balancer
+   * takes the instance out before its listener closes.
+   */
+  drain_delay_ms: z.number().int().min(0).max(600_000).default(0),
 });
 
 export const budgetSchema = z.strictObject({

@@ -16,6 +16,8 @@ export interface GatewayDeps {
   readonly observability?: Observability;
   /** Re-reads the config file (POST /admin/reload); absent when the app was not started from a file. */
   readonly reload?: (trigger: string) => Promise<ReloadReport>;
+  /** True from the moment a stop signal starts draining: /readyz then answers 503. */
+  readonly draining?: () => boolean;
 }
 
 export interface ReloadReport {

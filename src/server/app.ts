@@ -9,7 +9,7 @@ import { adminRoutes } from './admin.js';
 import type { AppEnv, GatewayDeps } from './app-types.js';
 import { createChatHandler } from './chat.js';
 import { headersOf } from './client-side.js';
-import { notFound, renderError } from './errors.js';
+import { GatewayError, notFound, renderError } from './errors.js';
 import { eventFor } from './event.js';
 import { createMetrics } from './metrics.js';
 import { createRouter } from './router.js';
@@ -96,9 +96,21 @@ export function createApp(given: GatewayDeps): Hono<AppEnv> {
 
   // Alive even when the shared store is down (limits then hold locally); `store` says how it is.
   app.get('/healthz', (c) => c.json({ status: 'ok', store: deps.store.health?.() ?? null }));
-  // Ready for traffic unless the store refuses every request (down under on_store_error: fail_closed).
+  // Ready for traffic unless the process is stopping, or the store refuses every request (down under
+  // on_store_error: fail_closed).
   app.get('/readyz', (c) => {
     const store = deps.store.health?.() ?? null;
+    if (deps.draining?.()) {
+      throw new GatewayError(
+        503,
+        'server_error',
+        'draining',
+        'Not ready: the gateway is shutting down (SIGTERM); requests in flight are finishing.',
+        {
+          details: { store },
+        },
+      );
+    }
     if (store?.ready === false) throw new StoreNotReadyError(store);
     return c.json({ status: 'ready', store });
   });

@@ -140,6 +140,20 @@ describe('tollgate run with the memory store', () => {
     }
   });
 
+  it('says draining on /readyz from SIGTERM on, serves through drain_delay_ms, then stops', async () => {
+    await writeFile(configFile, CONFIG.replace('port: 0 }', 'port: 0, drain_delay_ms: 400 }'));
+    const gateway = await start();
+    const ready = await fetch(`${gateway.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready' });
+    process.emit('SIGTERM', 'SIGTERM');
+    const draining = await fetch(`${gateway.url}/readyz`);
+    expect(draining.status).toBe(503);
+    expect(((await draining.json()) as { error: { code: string } }).error.code).toBe('draining');
+    expect((await chat(gateway.url)).status).toBe(200);
+    expect(await gateway.exited).toBe(0);
+  });
+
   it('starts with empty counters when the state file is corrupt, and sets the file aside', async () => {
     await writeFile(join(dir, '.tollgate-state.policy.json'), 'not json at all');
     const gateway = await start();
