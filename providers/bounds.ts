@@ -14,7 +14,13 @@ export const answerBoundsSchema = {
     .max(256 * MiB)
     .default(32 * MiB),
   /** The longest a streamed answer may last from its response head, however steadily bytes arrive. */
-  stream_max_duration_ms: z.number().int().positive().default(1_800_000),
+  stream_max_duration_ms: z
+    .number()
+    .int()
+    .positive()
+    // Node runs a longer timer at once: 24.8 days is the most a timer can wait.
+    .max(2 ** 31 - 1)
+    .default(1_800_000),
 };
 
 export type Expiry = 'idle' | 'duration';
