@@ -2,63 +2,24 @@
 // event-stream message's declared size, and a stream's silence (bytes) and whole length.
 import type { ServerResponse } from 'node:http';
 import { APIError } from 'openai';
-import { afterEach, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/stores/memory.js';
-import { startGateway, type TestGateway, tokenizer } from '../helpers/gateway.js';
-import { localUpstream } from '../helpers/local-upstream.js';
+import { expect, it } from 'vitest';
+import { AUTH, boundedGateways, fields, KiB, requestEvent, streamed } from '../helpers/bounds.js';
+import { tokenizer } from '../helpers/gateway.js';
+import type { Handler } from '../helpers/local-upstream.js';
 import { AWS_ENV, bedrockTarget, frame, NOVA } from './fake-bedrock.js';
 
-const KEY = 'tg_bedrock_bounds_key_9d2c4e7a1f';
-const KiB = 1024;
 const ask = { model: NOVA, messages: [{ role: 'user' as const, content: 'Who is Jimi Hendrix?' }] };
 const promptTokens = tokenizer.promptTokens(ask);
 const streamHead = { 'content-type': 'application/vnd.amazon.eventstream' };
 const delta = (text: string) => frame('contentBlockDelta', { contentBlockIndex: 0, delta: { text } });
-type Upstream = Awaited<ReturnType<typeof localUpstream>>;
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((o) => o.close()));
-});
+const { upstream, gateway } = boundedGateways();
 
-let store = new MemoryStore();
-async function gatewayFor(handler: Parameters<typeof localUpstream>[0], bounds: Record<string, number>) {
-  const up: Upstream = await localUpstream(handler);
-  open.push(up);
-  store = new MemoryStore();
-  const fields = Object.entries({ endpoint: up.baseUrl.replace(/\/v1$/, ''), ...bounds })
-    .map(([k, v]) => `\n      ${k}: ${v}`)
-    .join('');
-  const gw: TestGateway = await startGateway(
-    `
-providers:
-  targets:
-${bedrockTarget(fields)}
-consumer_groups:
-  - name: team
-    api_key: ${KEY}
-    rate_limits:
-      requests_per_minute: 100
-      tokens_per_minute: 100000
-`,
-    { env: AWS_ENV, store },
-  );
-  open.push(gw);
-  return { up, gw };
-}
-
-async function requestEvent(gw: TestGateway): Promise<Record<string, unknown>> {
-  await expect.poll(() => gw.logs.filter((l) => l.msg === 'request').length).toBe(1);
-  return gw.logs.find((l) => l.msg === 'request')!;
-}
-
-async function streamed(gw: TestGateway): Promise<{ text: string; failure: unknown }> {
-  const stream = await gw.client(KEY).chat.completions.create({ ...ask, stream: true });
-  let text = '';
-  const failure = await (async () => {
-    for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
-  })().catch((e: unknown) => e);
-  return { text, failure };
+/** A Bedrock target whose endpoint is a local upstream running `handler`. */
+async function gatewayFor(handler: Handler, bounds: Record<string, number>) {
+  const up = await upstream(handler);
+  const endpoint = up.baseUrl.replace(/\/v1$/, '');
+  return { up, ...(await gateway(bedrockTarget(fields({ endpoint, ...bounds })), AWS_ENV)) };
 }
 
 function startStream(res: ServerResponse): void {
@@ -68,7 +29,7 @@ function startStream(res: ServerResponse): void {
 }
 
 it('answers 502 upstream_response_too_large when a Converse body passes max_response_bytes, and releases the budget', async () => {
-  const { gw } = await gatewayFor(
+  const { gw, store } = await gatewayFor(
     (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
@@ -81,7 +42,7 @@ it('answers 502 upstream_response_too_large when a Converse body passes max_resp
     },
     { max_response_bytes: 64 * KiB },
   );
-  const res = await gw.post(ask, { authorization: `Bearer ${KEY}` });
+  const res = await gw.post(ask, AUTH);
   expect(res.status).toBe(502);
   expect(await res.json()).toEqual({
     error: {
@@ -105,7 +66,7 @@ it('ends the stream with upstream_response_too_large when a message declares mor
     },
     { max_response_bytes: 64 * KiB, timeout_ms: 5_000 },
   );
-  const { text, failure } = await streamed(gw);
+  const { text, failure } = await streamed(gw, ask);
   expect(text).toBe('Jimi Hendrix');
   expect(failure).toBeInstanceOf(APIError);
   expect((failure as APIError).message).toBe(
@@ -131,7 +92,7 @@ it('cuts a stream that trickles bytes at stream_max_duration_ms, charging what w
     },
     { timeout_ms: 400, stream_max_duration_ms: 1_500 },
   );
-  const { text, failure } = await streamed(gw);
+  const { text, failure } = await streamed(gw, ask);
   expect(text).toBe('Jimi Hendrix');
   expect(failure).toBeInstanceOf(APIError);
   expect((failure as APIError).message).toBe(
