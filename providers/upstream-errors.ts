@@ -58,3 +58,27 @@ export function malformed(targetId: string, data: string): UpstreamError {
     },
   });
 }
+
+/** The upstream's answer (a whole body, or one streamed event) passed the target's `max_response_bytes`. */
+export function tooLarge(targetId: string, limit: number, what: 'response' | 'stream event'): UpstreamError {
+  return new UpstreamError(502, 'error_response', {
+    error: {
+      message: `Upstream ${targetId} sent a ${what} larger than ${limit} bytes (the target's max_response_bytes); the gateway stopped reading it`,
+      type: 'upstream_error',
+      param: null,
+      code: 'upstream_response_too_large',
+    },
+  });
+}
+
+/** The stream was still going when the target's `stream_max_duration_ms` ran out. */
+export function streamTooLong(targetId: string, ms: number): UpstreamError {
+  return new UpstreamError(504, 'timeout', {
+    error: {
+      message: `Upstream ${targetId} was still streaming after ${ms} ms (the target's stream_max_duration_ms); the answer ends here`,
+      type: 'upstream_error',
+      param: null,
+      code: 'upstream_timeout',
+    },
+  });
+}

@@ -8,8 +8,13 @@ const base = { id: 'bedrock', provider: 'bedrock', region: 'us-west-2' };
 const keys = { access_key_id: { env: 'AWS_KEY' }, secret_access_key: { env: 'AWS_SECRET' } };
 
 describe('bedrockTargetSchema', () => {
-  it('needs only a region, with a five-minute timeout by default', () => {
-    expect(bedrockTargetSchema.parse(base)).toEqual({ ...base, timeout_ms: 300_000 });
+  it('needs only a region, with a five-minute timeout and the answer bounds by default', () => {
+    expect(bedrockTargetSchema.parse(base)).toEqual({
+      ...base,
+      timeout_ms: 300_000,
+      max_response_bytes: 32 * 1024 * 1024,
+      stream_max_duration_ms: 1_800_000,
+    });
   });
 
   it.each<[string, Record<string, unknown>, string]>([

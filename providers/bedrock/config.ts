@@ -1,6 +1,7 @@
 // A Bedrock target's config, and the AWS client settings it resolves to (credentials from the environment).
 import type { BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import { z } from 'zod';
+import { answerBoundsSchema } from '../bounds.js';
 import { TargetSetupError } from '../types.js';
 
 const envRef = z.strictObject({ env: z.string().min(1) });
@@ -18,8 +19,9 @@ export const bedrockTargetSchema = z
     session_token: envRef.optional(),
     /** A named profile from the shared AWS config and credentials files. */
     profile: z.string().min(1).optional(),
-    /** How long to wait for Bedrock's answer (for streams: its first event, then each next one). */
+    /** How long to wait for Bedrock's answer (for streams: its head, then each next byte). */
     timeout_ms: z.number().int().positive().default(300_000),
+    ...answerBoundsSchema,
   })
   .superRefine((t, ctx) => {
     const keys = t.access_key_id !== undefined || t.secret_access_key !== undefined;

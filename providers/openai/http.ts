@@ -22,11 +22,29 @@ export function headerReader(res: IncomingMessage): HeaderReader {
   };
 }
 
-/** Reads a whole response body as UTF-8 text. */
-export async function readText(res: IncomingMessage): Promise<string> {
+/** A body larger than the reader was allowed to hold; the rest of it was not read. */
+export class BodyTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the body is larger than ${limit} bytes`);
+    this.name = 'BodyTooLarge';
+  }
+}
+
+/**
+ * Reads a whole response body as UTF-8 text, holding at most `maxBytes`: a larger declared length
+ * fails before reading, a body that grows past it fails at that byte (leaving the loop destroys the
+ * response, so the upstream stops sending).
+ */
+export async function readText(res: IncomingMessage, maxBytes: number): Promise<string> {
+  if (Number(res.headers['content-length']) > maxBytes) throw new BodyTooLarge(maxBytes);
   const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  let size = 0;
+  for await (const chunk of res) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw new BodyTooLarge(maxBytes);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 export function createHttpClient(baseUrl: string) {

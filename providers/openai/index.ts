@@ -2,11 +2,12 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { compileModels } from '../../policies/model-access/index.js';
+import { answerBoundsSchema } from '../bounds.js';
 import { type ChatCall, type ChatTarget, type TargetDeps, TargetSetupError } from '../types.js';
-import { aborted, malformed, timedOut, unreachable } from '../upstream-errors.js';
+import { aborted, malformed, timedOut, tooLarge, unreachable } from '../upstream-errors.js';
 import { usageOf } from './chunks.js';
 import { errorFromResponse } from './errors.js';
-import { createHttpClient, headerReader, readText } from './http.js';
+import { BodyTooLarge, createHttpClient, headerReader, readText } from './http.js';
 import { upstreamChunks } from './stream.js';
 
 export const secretRefSchema = z.strictObject({ env: z.string().min(1) });
@@ -17,8 +18,9 @@ export const openaiTargetSchema = z.strictObject({
   base_url: z.url().default('https://api.openai.com/v1'),
   models: z.array(z.string().min(1)).optional(),
   secret_key_ref: secretRefSchema.optional(),
-  /** How long to wait for the response head, and for each streamed event after it. */
+  /** How long to wait for the response head, for the whole body after it, or (streams) for the next byte. */
   timeout_ms: z.number().int().positive().default(300_000),
+  ...answerBoundsSchema,
 });
 
 export type OpenAITargetConfig = z.infer<typeof openaiTargetSchema>;
@@ -75,19 +77,34 @@ export function createOpenAITarget(
     const headers = headerReader(res);
     call.onHeaders?.(headers);
     const status = res.statusCode ?? 502;
-    if (status < 200 || status >= 300) {
+    const abort = (reason: unknown) => {
       release();
-      const text = await readText(res).catch(() => '');
+      if (!res.complete) exchange.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+    };
+    if (status < 200 || status >= 300) {
+      // The status is the answer: a body that cannot be read, or is too large to hold, only loses its detail.
+      const text = await readAll(call, res, abort).catch(() => '');
       throw errorFromResponse(config.id, status, redact(text), headers);
     }
-    return {
-      res,
-      status,
-      abort: (reason: unknown) => {
-        release();
-        if (!res.complete) exchange.destroy(reason instanceof Error ? reason : new Error(String(reason)));
-      },
-    };
+    return { res, status, abort };
+  }
+
+  /** The whole body as text, within timeout_ms and max_response_bytes; ends the exchange either way. */
+  async function readAll(call: ChatCall, res: IncomingMessage, abort: (reason: unknown) => void): Promise<string> {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      abort(new Error('timeout'));
+    }, config.timeout_ms);
+    try {
+      return await readText(res, config.max_response_bytes);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) throw tooLarge(config.id, config.max_response_bytes, 'response');
+      throw call.client.gone ? aborted() : late ? timedOut(config.id, config.timeout_ms) : unreachable(config.id, err);
+    } finally {
+      clearTimeout(timer);
+      abort(new Error('done'));
+    }
   }
 
   return {
@@ -96,24 +113,7 @@ export function createOpenAITarget(
     models: config.models ? compileModels(config.models) : null,
     async complete(call) {
       const { res, status, abort } = await send(call, 'application/json');
-      let bodyTimedOut = false;
-      const body = setTimeout(() => {
-        bodyTimedOut = true;
-        abort(new Error('timeout'));
-      }, config.timeout_ms);
-      let text: string;
-      try {
-        text = await readText(res);
-      } catch (err) {
-        throw call.client.gone
-          ? aborted()
-          : bodyTimedOut
-            ? timedOut(config.id, config.timeout_ms)
-            : unreachable(config.id, err);
-      } finally {
-        clearTimeout(body);
-        abort(new Error('done'));
-      }
+      const text = await readAll(call, res, abort);
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
@@ -124,7 +124,12 @@ export function createOpenAITarget(
     },
     async stream(call) {
       const { res, abort } = await send(call, 'text/event-stream');
-      return upstreamChunks(res, { id: config.id, idleMs: config.timeout_ms, redact }, abort);
+      const bounds = {
+        idleMs: config.timeout_ms,
+        maxMs: config.stream_max_duration_ms,
+        maxEventBytes: config.max_response_bytes,
+      };
+      return upstreamChunks(res, { id: config.id, ...bounds, redact }, abort);
     },
   };
 }

@@ -1,27 +1,34 @@
-// Streams a chat completion from an OpenAI-compatible upstream as chunks, with idle timeouts.
-import { parseSse } from '../sse.js';
+// Streams a chat completion from an OpenAI-compatible upstream as chunks, within the target's bounds.
+import { streamDeadlines, watched } from '../bounds.js';
+import { parseSse, SseEventTooLarge } from '../sse.js';
 import { type StreamChunk, UpstreamError } from '../types.js';
-import { lostMidStream, malformed, timedOut } from '../upstream-errors.js';
+import { lostMidStream, malformed, streamTooLong, timedOut, tooLarge } from '../upstream-errors.js';
 import { chunkText, usageOf } from './chunks.js';
 import { isErrorBody } from './errors.js';
 
+export interface StreamTarget {
+  readonly id: string;
+  /** Silence allowed while the gateway waits for the upstream's next byte. */
+  readonly idleMs: number;
+  /** The stream's whole length, from its first read. */
+  readonly maxMs: number;
+  /** The largest event the parser may hold. */
+  readonly maxEventBytes: number;
+  readonly redact?: (text: string) => string;
+}
+
 /**
  * Yields the upstream's chunks until `[DONE]`. `abort` stops the upstream request; it is called
- * when the consumer stops early, and by the idle timer when no event comes for `idleMs`.
+ * when the consumer stops early, and when a deadline passes (see streamDeadlines).
  */
 export async function* upstreamChunks(
   body: AsyncIterable<Uint8Array>,
-  target: { id: string; idleMs: number; redact?: (text: string) => string },
+  target: StreamTarget,
   abort: (reason: unknown) => void,
 ): AsyncGenerator<StreamChunk> {
-  let idle = false;
-  const timer = setTimeout(() => {
-    idle = true;
-    abort(new Error('idle'));
-  }, target.idleMs);
+  const deadlines = streamDeadlines(target.idleMs, target.maxMs, (why) => abort(new Error(why)));
   try {
-    for await (const event of parseSse(body)) {
-      timer.refresh();
+    for await (const event of parseSse(watched(body, deadlines), { maxEventBytes: target.maxEventBytes })) {
       if (event.data === '[DONE]') return;
       let parsed: unknown;
       try {
@@ -40,10 +47,12 @@ export async function* upstreamChunks(
     throw lostMidStream(target.id, new Error('the stream ended without [DONE]'));
   } catch (err) {
     if (err instanceof UpstreamError) throw err;
-    if (idle) throw timedOut(target.id, target.idleMs);
+    if (err instanceof SseEventTooLarge) throw tooLarge(target.id, err.limit, 'stream event');
+    if (deadlines.expired === 'idle') throw timedOut(target.id, target.idleMs);
+    if (deadlines.expired === 'duration') throw streamTooLong(target.id, target.maxMs);
     throw lostMidStream(target.id, err);
   } finally {
-    clearTimeout(timer);
+    deadlines.end();
     abort(new Error('stream ended'));
   }
 }
