@@ -64,7 +64,7 @@ export function createChatHandler(
     const event = c.get('event');
     const entered = performance.now();
     const raw = await readBody(c, config.server.max_body_bytes);
-    const request = parseChatRequest(raw);
+    const request = await parseChatRequest(raw);
     event.model = request.model;
 
     if (caller.policy.models && !caller.policy.models.matches(request.model)) {
