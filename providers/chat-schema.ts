@@ -23,14 +23,27 @@ export const chatMessageSchema = z.looseObject({
 
 const positiveInt = z.number().int().positive();
 
+/** OpenAI's own limit on `n`. */
+export const MAX_CHOICES = 128;
+/**
+ * More output tokens than any model produces in one answer (the largest today are in the tens of
+ * thousands): a larger cap is a mistake or an attack, refused rather than reserved against.
+ */
+export const MAX_OUTPUT_TOKENS = 1_000_000;
+
+const outputCap = positiveInt.max(
+  MAX_OUTPUT_TOKENS,
+  `at most ${MAX_OUTPUT_TOKENS} (no model produces more tokens in one answer)`,
+);
+
 export const chatRequestSchema = z.looseObject({
   model: z.string().min(1).max(256),
   messages: z.array(chatMessageSchema).min(1),
   stream: z.boolean().nullable().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
-  max_tokens: positiveInt.nullable().optional(),
-  max_completion_tokens: positiveInt.nullable().optional(),
-  n: positiveInt.nullable().optional(),
+  max_tokens: outputCap.nullable().optional(),
+  max_completion_tokens: outputCap.nullable().optional(),
+  n: positiveInt.max(MAX_CHOICES, `at most ${MAX_CHOICES}, as at OpenAI`).nullable().optional(),
   tools: z.array(z.unknown()).optional(),
 });
 

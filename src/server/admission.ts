@@ -47,7 +47,14 @@ export async function admit(store: BudgetStore, tokenizer: Tokenizer, input: Adm
   }
   // Near a limit the bound could refuse the request or shrink its answer: count exactly. When the
   // count is the bound, the first decision stands (and its reservation is kept).
-  const promptTokens = exactPrompt();
+  let promptTokens: number;
+  try {
+    promptTokens = exactPrompt();
+  } catch (err) {
+    // The request never gets past admission: the bound's reservation must not outlive it.
+    if (decision.admitted) await store.release(input.id, input.now());
+    throw err;
+  }
   if (promptTokens === bound) return { ...first, id: input.id, promptTokens, exactPrompt };
   if (decision.admitted) await store.release(input.id, input.now());
   // A fresh id: stores remember released ids, so a settle cannot count twice.

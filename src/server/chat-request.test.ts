@@ -5,9 +5,9 @@ import { GatewayError } from './errors.js';
 
 const user = { role: 'user', content: 'Hi' };
 
-function refusal(body: unknown): { message: string; param: string | null; code: string | null } {
+async function refusal(body: unknown): Promise<{ message: string; param: string | null; code: string | null }> {
   try {
-    parseChatRequest(typeof body === 'string' ? body : JSON.stringify(body));
+    await parseChatRequest(typeof body === 'string' ? body : JSON.stringify(body));
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
     expect(err.status).toBe(400);
@@ -18,8 +18,8 @@ function refusal(body: unknown): { message: string; param: string | null; code: 
 }
 
 describe('parseChatRequest', () => {
-  it('returns the parsed request, unknown fields kept', () => {
-    expect(parseChatRequest(JSON.stringify({ model: 'm', messages: [user], seed: 7 }))).toEqual({
+  it('returns the parsed request, unknown fields kept', async () => {
+    expect(await parseChatRequest(JSON.stringify({ model: 'm', messages: [user], seed: 7 }))).toEqual({
       model: 'm',
       messages: [user],
       seed: 7,
@@ -35,20 +35,20 @@ describe('parseChatRequest', () => {
     [{ model: 1, messages: [user] }, 'model', 'invalid_type'],
     [{ model: 'm', messages: [] }, 'messages', 'invalid_value'],
     [{ model: 'm', messages: [user], max_tokens: 0 }, 'max_tokens', 'invalid_value'],
-  ])('refuses %j naming %s with code %s', (body, param, code) => {
-    expect(refusal(body)).toMatchObject({ param, code });
+  ])('refuses %j naming %s with code %s', async (body, param, code) => {
+    expect(await refusal(body)).toMatchObject({ param, code });
   });
 
-  it("lists a union's types when the value has none of them", () => {
-    expect(refusal({ model: 'm', messages: [user, { role: 'user', content: 7 }] })).toEqual({
+  it("lists a union's types when the value has none of them", async () => {
+    expect(await refusal({ model: 'm', messages: [user, { role: 'user', content: 7 }] })).toEqual({
       message: "Invalid type for 'messages[1].content': expected string, array or null.",
       param: 'messages[1].content',
       code: 'invalid_type',
     });
   });
 
-  it('names the field inside a union branch whose type matched', () => {
-    expect(refusal({ model: 'm', messages: [{ role: 'user', content: [{ type: 5 }] }] })).toEqual({
+  it('names the field inside a union branch whose type matched', async () => {
+    expect(await refusal({ model: 'm', messages: [{ role: 'user', content: [{ type: 5 }] }] })).toEqual({
       message: "Invalid type for 'messages[0].content[0].type': expected string.",
       param: 'messages[0].content[0].type',
       code: 'invalid_type',

@@ -3,8 +3,22 @@ import type { z } from 'zod';
 import { type ChatRequest, chatRequestSchema } from '../../providers/index.js';
 import { formatPath } from '../config/issues.js';
 import { invalidRequest } from './errors.js';
+import { nestsDeeperThan } from './nesting.js';
 
-export function parseChatRequest(raw: string): ChatRequest {
+/**
+ * Arrays and objects inside one another, the body itself being the first. A chat request needs
+ * about six; past this, code that recurses (JSON.stringify, the tokenizer) could overflow the stack.
+ */
+export const MAX_NESTING = 64;
+
+export async function parseChatRequest(raw: string): Promise<ChatRequest> {
+  if (await nestsDeeperThan(raw, MAX_NESTING)) {
+    throw invalidRequest(
+      `The request body nests arrays and objects more than ${MAX_NESTING} levels deep, the gateway's limit; flatten its deepest part (a tool's parameters schema, say).`,
+      null,
+      'nesting_too_deep',
+    );
+  }
   let json: unknown;
   try {
     json = JSON.parse(raw);

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import OpenAI from 'openai';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { Tokenizer } from '../../providers/index.js';
 import { formatIssue, hasErrors } from '../../src/config/issues.js';
 import { loadConfigText } from '../../src/config/load.js';
 import { createApp } from '../../src/server/app.js';
@@ -30,10 +31,11 @@ export interface TestGateway {
 
 export async function startGateway(
   yaml: string,
-  options: { env?: Record<string, string>; clock?: TestClock; store?: BudgetStore } = {},
+  options: { env?: Record<string, string>; clock?: TestClock; store?: BudgetStore; tokenizer?: Tokenizer } = {},
 ): Promise<TestGateway> {
   const clock = options.clock ?? testClock();
-  const loaded = loadConfigText('test.yaml', yaml, { env: options.env ?? {}, tokenizer, now: clock.now });
+  const tokens = options.tokenizer ?? tokenizer;
+  const loaded = loadConfigText('test.yaml', yaml, { env: options.env ?? {}, tokenizer: tokens, now: clock.now });
   if (!loaded.runtime || hasErrors(loaded.issues)) {
     throw new Error(`test config has errors:\n${loaded.issues.map(formatIssue).join('\n')}`);
   }
@@ -46,7 +48,7 @@ export async function startGateway(
   });
   const logger = pino({ base: undefined }, sink);
   const store = options.store ?? new MemoryStore();
-  const app = createApp({ config: loaded.runtime, store, tokenizer, now: clock.now, logger });
+  const app = createApp({ config: loaded.runtime, store, tokenizer: tokens, now: clock.now, logger });
   const server = await listen(app, '127.0.0.1', 0, responseHeaderNames(loaded.runtime));
   return {
     url: server.url,
