@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { compileModels } from '../../policies/model-access/index.js';
+import { createRedactor } from '../redact.js';
 import { type ChatCall, type ChatTarget, type TargetDeps, TargetSetupError } from '../types.js';
 import { aborted, malformed, timedOut, unreachable } from '../upstream-errors.js';
 import { usageOf } from './chunks.js';
@@ -38,8 +39,11 @@ export function createOpenAITarget(
       );
     }
   }
-  /** Upstreams sometimes echo the key they were sent in an error: never pass it on. */
-  const redact = (text: string) => (key ? text.split(key).join('[redacted]') : text);
+  /**
+   * Upstreams sometimes echo the key or the headers they were sent: their text is masked here, before
+   * it is cut short (a cut key would no longer be found whole), and again by the gateway.
+   */
+  const redactor = createRedactor([key]);
   const url = `${config.base_url.replace(/\/+$/, '')}/chat/completions`;
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json' };
   if (key) baseHeaders.authorization = `Bearer ${key}`;
@@ -78,7 +82,7 @@ export function createOpenAITarget(
     if (status < 200 || status >= 300) {
       release();
       const text = await readText(res).catch(() => '');
-      throw errorFromResponse(config.id, status, redact(text), headers);
+      throw errorFromResponse(config.id, status, redactor.text(text), headers);
     }
     return {
       res,
@@ -94,6 +98,7 @@ export function createOpenAITarget(
     id: config.id,
     provider: config.provider,
     models: config.models ? compileModels(config.models) : null,
+    secrets: key ? [key] : [],
     async complete(call) {
       const { res, status, abort } = await send(call, 'application/json');
       let bodyTimedOut = false;
@@ -118,13 +123,13 @@ export function createOpenAITarget(
       try {
         parsed = JSON.parse(text);
       } catch {
-        throw malformed(config.id, text);
+        throw malformed(config.id, text, redactor);
       }
       return { status, body: text, usage: usageOf(parsed) };
     },
     async stream(call) {
       const { res, abort } = await send(call, 'text/event-stream');
-      return upstreamChunks(res, { id: config.id, idleMs: config.timeout_ms, redact }, abort);
+      return upstreamChunks(res, { id: config.id, idleMs: config.timeout_ms, redactor }, abort);
     },
   };
 }

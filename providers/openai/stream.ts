@@ -1,4 +1,5 @@
 // Streams a chat completion from an OpenAI-compatible upstream as chunks, with idle timeouts.
+import type { Redactor } from '../redact.js';
 import { parseSse } from '../sse.js';
 import { type StreamChunk, UpstreamError } from '../types.js';
 import { lostMidStream, malformed, timedOut } from '../upstream-errors.js';
@@ -11,7 +12,7 @@ import { isErrorBody } from './errors.js';
  */
 export async function* upstreamChunks(
   body: AsyncIterable<Uint8Array>,
-  target: { id: string; idleMs: number; redact?: (text: string) => string },
+  target: { id: string; idleMs: number; redactor: Redactor },
   abort: (reason: unknown) => void,
 ): AsyncGenerator<StreamChunk> {
   let idle = false;
@@ -27,12 +28,11 @@ export async function* upstreamChunks(
       try {
         parsed = JSON.parse(event.data);
       } catch {
-        throw malformed(target.id, event.data);
+        throw malformed(target.id, event.data, target.redactor);
       }
       if (isErrorBody(parsed)) {
-        // An error event may echo the gateway's key: pass it on redacted.
-        const body = target.redact ? (JSON.parse(target.redact(event.data)) as typeof parsed) : parsed;
-        throw new UpstreamError(502, 'error_response', body);
+        // An error event may echo the gateway's key: pass it on masked.
+        throw new UpstreamError(502, 'error_response', target.redactor.errorBody(parsed));
       }
       yield { data: event.data, text: chunkText(parsed), usage: usageOf(parsed) };
     }
