@@ -1,11 +1,17 @@
 // `tollgate run`: load and check the config, refuse to start on any error, serve until a signal.
-import { pino } from 'pino';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
-import { type ObservabilitySetup, ObservabilitySetupError, setUpObservability } from '../events/setup.js';
+import { createLogger } from '../events/logger.js';
+import {
+  ADMIN_TOKEN_ENV,
+  type ObservabilitySetup,
+  ObservabilitySetupError,
+  setUpObservability,
+} from '../events/setup.js';
 import { createApp } from '../server/app.js';
 import { responseHeaderNames } from '../server/header-case.js';
 import { listen } from '../server/listen.js';
+import { gatewayRedactor, storeSecrets } from '../server/secrets.js';
 import { type BudgetStore, createStore, StoreSetupError } from '../stores/index.js';
 import { processDeps } from './deps.js';
 import { summaryLines } from './summary.js';
@@ -28,11 +34,14 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
   const config = loaded.runtime;
-  const logger = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+  const secrets = [deps.env[ADMIN_TOKEN_ENV], ...storeSecrets(loaded.config?.store, deps.env)];
+  const redactor = gatewayRedactor(config, ...secrets);
+  const logger = createLogger(redactor);
   let store: BudgetStore;
   let observed: ObservabilitySetup;
   try {
-    const input = { events: loaded.config?.events, config, configFile: options.config, env: deps.env, logger };
+    const events = loaded.config?.events;
+    const input = { events, config, configFile: options.config, env: deps.env, logger, redactor };
     observed = setUpObservability(input);
     const instances = loaded.config?.deployment?.instances;
     const onError = (operation: string) => observed.metrics.storeError(operation);

@@ -1,6 +1,7 @@
 // What `tollgate run` sets up for observability: the events logger (stdout, file), metrics, the admin API.
 import { dirname, resolve } from 'node:path';
 import { type DestinationStream, type Logger, pino } from 'pino';
+import type { Redactor } from '../../providers/redact.js';
 import type { RuntimeConfig } from '../config/compile.js';
 import { createAdminApp } from '../server/admin.js';
 import type { GatewayDeps } from '../server/app-types.js';
@@ -8,6 +9,7 @@ import { type Listening, listen } from '../server/listen.js';
 import { createMetrics, type GatewayMetrics } from '../server/metrics.js';
 import type { EventsConfig } from './config.js';
 import type { Observability } from './deps.js';
+import { createLogger } from './logger.js';
 import { RotatingFile } from './rotating-file.js';
 
 export const ADMIN_TOKEN_ENV = 'TOLLGATE_ADMIN_TOKEN';
@@ -38,6 +40,8 @@ export interface SetupInput {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The gateway's logger: events go through it when they go to stdout only. */
   readonly logger: Logger;
+  /** Masks secrets in the events written to the file (the gateway's logger masks its own lines). */
+  readonly redactor: Redactor;
 }
 
 function adminSettings(env: SetupInput['env']): { token: string | undefined; port: number | undefined } {
@@ -81,7 +85,7 @@ function eventsOutput(input: SetupInput): { logger: Logger; file: RotatingFile |
         },
       }
     : file;
-  return { logger: pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, dest), file, path };
+  return { logger: createLogger(input.redactor, dest), file, path };
 }
 
 function eventsLine(config: EventsConfig | undefined, path: string | null): string {

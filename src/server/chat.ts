@@ -183,7 +183,7 @@ export function createChatHandler(
       event.finished = new Promise<void>((resolve) => {
         finish = resolve;
       });
-      const body = relay(chunks, clientWantsUsage, countText, (result) => {
+      const body = relay(chunks, clientWantsUsage, countText, c.get('redactor'), (result) => {
         event.stream_end = result.end;
         event.stream_error = result.error;
         event.completion_text = result.text;

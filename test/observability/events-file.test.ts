@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRedactor } from '../../providers/redact.js';
 import { eventsConfigSchema } from '../../src/events/config.js';
 import { RotatingFile } from '../../src/events/rotating-file.js';
 import { ObservabilitySetupError, setUpObservability } from '../../src/events/setup.js';
@@ -56,6 +57,7 @@ describe('setUpObservability', () => {
       configFile,
       env,
       logger: quiet,
+      redactor: createRedactor([]),
     });
     closers.push(() => setup.close());
     return setup;
