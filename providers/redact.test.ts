@@ -61,7 +61,12 @@ describe('createRedactor', () => {
   it('masks every string in data, errors included (with their stack and cause), and survives cycles', () => {
     const cause = Object.assign(new Error(`connect to ${KEY}`), { code: 'ECONNREFUSED' });
     const err = new Error(`failed with ${KEY}`, { cause });
-    const data: Record<string, unknown> = { err, list: [KEY, 1, null], nested: { deep: KEY } };
+    const data: Record<string, unknown> = {
+      err,
+      list: [KEY, 1, null],
+      nested: { deep: KEY },
+      url: new URL(`redis://user:${encodeURIComponent(KEY)}@redis:6379`),
+    };
     data.self = data;
     const out = JSON.stringify(redactor.value(data));
     expect(out).not.toContain(KEY);

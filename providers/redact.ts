@@ -58,14 +58,11 @@ const usable = (values: Iterable<string | null | undefined>): string[] => {
 export interface Redactor {
   /** The text with every secret, credential header value and bearer token in it masked. */
   text(text: string): string;
-  /**
-   * At most `max` characters of the text, masked. Only the start is searched (linear in `max`, not in
-   * the text), far enough past the cut that a secret across it is masked whole rather than cut in two.
-   */
+  /** At most `max` characters of the text, masked before it is cut: a secret across the cut is never half shown. */
   excerpt(text: string, max: number): string;
   /**
-   * A copy of JSON-like data (and of Errors, which become plain `{type, message, stack, …}` objects as
-   * loggers show them) with every string masked; other objects are kept as they are.
+   * A copy with every string masked, of what JSON.stringify would write: plain data, objects by their
+   * `toJSON` or own fields, and Errors, which become `{type, message, stack, cause, …}` as loggers show them.
    */
   value<T>(value: T): T;
   /** An OpenAI-shaped error body with every string in it masked. */
@@ -78,7 +75,6 @@ export function createRedactor(secrets: Iterable<string | null | undefined>): Re
   // Longest first: a secret that contains another is masked whole.
   const literals = [...new Set(usable(secrets).flatMap(forms))].sort((a, b) => b.length - a.length);
   const pattern = new RegExp(`${HEADER_ECHO}|${BEARER}`, 'g');
-  const longest = Math.max(256, ...literals.map((l) => l.length));
   /** Credential-like values, in one pass of one regex. */
   const maskPatterns = (text: string): string => {
     pattern.lastIndex = 0;
@@ -104,13 +100,13 @@ export function createRedactor(secrets: Iterable<string | null | undefined>): Re
   };
   // Compiled to machine code now (V8 interprets a regex's first runs), not inside the first request.
   for (let i = 0; i < 3; i++) mask(`${'x'.repeat(1_024)} Bearer warm-up-token`);
-  return build(mask, longest);
+  return build(mask);
 }
 
-function build(mask: (text: string) => string, longest: number): Redactor {
+function build(mask: (text: string) => string): Redactor {
   const self: Redactor = {
     text: mask,
-    excerpt: (text, max) => (text.length <= max ? mask(text) : mask(text.slice(0, max + longest)).slice(0, max)),
+    excerpt: (text, max) => mask(text).slice(0, max),
     value: <T>(value: T): T => walk(value, mask, 0, new WeakSet()) as T,
     errorBody(body) {
       // Field by field, in the upstream's order; fields it left out stay out.
@@ -126,7 +122,7 @@ function build(mask: (text: string) => string, longest: number): Redactor {
         for (const v of own) if (out.includes(v)) out = out.split(v).join(MASK);
         return mask(out);
       };
-      return build(maskOwn, Math.max(longest, ...own.map((v) => v.length)));
+      return build(maskOwn);
     },
   };
   return self;
@@ -148,8 +144,9 @@ function walk(value: unknown, mask: (text: string) => string, depth: number, see
       if (value.cause !== undefined) out.cause = next(value.cause);
       return out;
     }
-    const proto: unknown = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) return value;
+    const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
+    // A URL, a Date, a Buffer: what would be written is what toJSON returns (a URL's password included).
+    if (typeof toJSON === 'function') return next(toJSON.call(value));
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = next(v);
     return out;
