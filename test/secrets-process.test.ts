@@ -201,6 +201,8 @@ describe('tollgate run with a weak admin token', () => {
     for (const env of envs) {
       const gateway = await run(config(), env);
       expect(gateway.url, gateway.stderr()).not.toBeNull();
+      // Answering shows it serves, and that it is past installing its signal handlers.
+      expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
       expect(await gateway.stop()).toBe(0);
     }
   });
