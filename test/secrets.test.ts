@@ -125,9 +125,12 @@ describe("the caller's own key", () => {
     expect(g.logs.find((l) => l.msg === 'request')).toMatchObject({ model: '[redacted]', consumer_group: 'team' });
   });
 
-  it('is never taken as the request id, which the gateway echoes and sends upstream', async () => {
+  it.each([
+    ['the key', TEAM_KEY],
+    ['the key inside it', `trace-${TEAM_KEY}-1`],
+  ])('is never taken as the request id (%s), which the gateway echoes and sends upstream', async (_, id) => {
     const g = await start();
-    const res = await g.post(hello(), { ...TEAM, 'X-Request-Id': TEAM_KEY });
+    const res = await g.post(hello(), { ...TEAM, 'X-Request-Id': id });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(upstream.received[0]?.headers.get('x-request-id')).toBe(res.headers.get('x-request-id'));

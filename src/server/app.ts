@@ -44,14 +44,14 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
   app.use(async (c, next) => {
     const started = performance.now();
     const headers = headersOf(c);
-    const secrets = requestSecrets(headers);
+    const requestRedactor = redactor.with(requestSecrets(headers));
     const given = headers.get('x-request-id');
-    // A request id is echoed and sent upstream: one that repeats the caller's key is replaced.
-    const requestId = given && REQUEST_ID.test(given) && !secrets.includes(given) ? given : crypto.randomUUID();
+    // A request id is echoed and sent upstream: one that holds the caller's key (or any secret) is replaced.
+    const safe = given && REQUEST_ID.test(given) && requestRedactor.text(given) === given;
+    const requestId = safe ? given : crypto.randomUUID();
     c.set('requestId', requestId);
     c.set('clientAddress', clientAddress(c, headers.get('x-forwarded-for'), config.server.trust_proxy));
     c.set('event', {});
-    const requestRedactor = redactor.with(secrets);
     c.set('redactor', requestRedactor);
     c.header('x-request-id', requestId);
     await next();
@@ -118,7 +118,7 @@ export function createApp(deps: GatewayDeps): Hono<AppEnv> {
     const requestId = c.get('requestId');
     // The client is told only that the target was unreachable; where it was is for the operator.
     if (err instanceof UpstreamError && err.failure === 'unreachable' && err.cause !== undefined) {
-      const target = c.get('event')?.target ?? null;
+      const target = c.get('event').target ?? null;
       logger.warn(masked.value({ err: err.cause, request_id: requestId, target }), 'upstream unreachable');
     }
     return renderError(

@@ -40,7 +40,15 @@ export function storeSecrets(
   if (store.password_ref) found.push(env[store.password_ref.env] ?? '');
   for (const url of [store.url, ...(store.cluster_nodes ?? [])]) {
     const password = URL.canParse(url) ? new URL(url).password : '';
-    if (password) found.push(password, decodeURIComponent(password));
+    if (password) found.push(password, decoded(password));
   }
   return found;
+}
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
