@@ -1,3 +1,4 @@
+// The redactor: the forms of a secret and the credential-like values it masks, what it leaves alone, its cost.
 import { describe, expect, it } from 'vitest';
 import { createRedactor, MASK } from './redact.js';
 

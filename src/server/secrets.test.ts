@@ -1,3 +1,4 @@
+// Which secrets a request's headers and a Redis store config bring to the redactor.
 import { describe, expect, it } from 'vitest';
 import { storeConfigSchema } from '../stores/index.js';
 import { requestSecrets, storeSecrets } from './secrets.js';
