@@ -78,6 +78,8 @@ export interface ChatTarget {
   readonly provider: string;
   /** Models this target serves; null serves any model. */
   readonly models: ModelMatcher | null;
+  /** The credentials it holds (keys, tokens), so the gateway can mask them in every answer and log line. */
+  readonly secrets: readonly string[];
   complete(call: ChatCall): Promise<Completion>;
   /**
    * Starts a streamed completion. Resolves once the upstream has accepted the request; failures

@@ -1,17 +1,22 @@
 // The upstream failures every adapter reports the same way: unreachable, timed out, aborted, cut off.
+import type { Redactor } from './redact.js';
 import { UpstreamError } from './types.js';
 
+/**
+ * The client learns only that the target could not be reached: the cause (host names, addresses,
+ * ports of the inside network) stays on the error as `cause`, for the gateway's log.
+ */
 export function unreachable(targetId: string, cause: unknown): UpstreamError {
-  const reason =
-    cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
-  return new UpstreamError(502, 'unreachable', {
+  const err = new UpstreamError(502, 'unreachable', {
     error: {
-      message: `Upstream ${targetId} is unreachable: ${reason}`,
+      message: `Upstream ${targetId} is unreachable.`,
       type: 'upstream_error',
       param: null,
       code: 'upstream_unreachable',
     },
   });
+  err.cause = cause;
+  return err;
 }
 
 export function timedOut(targetId: string, ms: number): UpstreamError {
@@ -48,10 +53,11 @@ export function lostMidStream(targetId: string, cause: unknown): UpstreamError {
   });
 }
 
-export function malformed(targetId: string, data: string): UpstreamError {
+/** The upstream's text is quoted, masked, so the operator can see what came back. */
+export function malformed(targetId: string, data: string, redactor: Redactor): UpstreamError {
   return new UpstreamError(502, 'error_response', {
     error: {
-      message: `Upstream ${targetId} sent a malformed event: ${data.slice(0, 200)}`,
+      message: `Upstream ${targetId} sent a malformed event: ${redactor.excerpt(data, 200)}`,
       type: 'upstream_error',
       param: null,
       code: 'upstream_malformed_response',

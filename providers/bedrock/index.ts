@@ -133,6 +133,11 @@ export function createBedrockTarget(
     id: config.id,
     provider: config.provider,
     models: config.models ? compileModels(config.models) : null,
+    // The key id too: not secret to AWS, but it names the gateway's identity.
+    secrets: [config.access_key_id, config.secret_access_key, config.session_token].flatMap((ref) => {
+      const value = ref ? deps.env[ref.env] : undefined;
+      return value ? [value] : [];
+    }),
     async complete(call) {
       const input = toConverseInput(call.request);
       const g = guard(call, config);

@@ -81,6 +81,7 @@ export function createMockTarget(config: MockTargetConfig, deps: TargetDeps): Ch
     id: config.id,
     provider: config.provider,
     models: config.models ? compileModels(config.models) : null,
+    secrets: [],
     async complete(call: ChatCall) {
       const a = answer(config, deps, call.request);
       const body = {

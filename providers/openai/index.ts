@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { compileModels } from '../../policies/model-access/index.js';
 import { answerBoundsSchema } from '../bounds.js';
+import { createRedactor } from '../redact.js';
 import { type ChatCall, type ChatTarget, type TargetDeps, TargetSetupError } from '../types.js';
 import { aborted, malformed, timedOut, tooLarge, unreachable } from '../upstream-errors.js';
 import { usageOf } from './chunks.js';
@@ -40,8 +41,11 @@ export function createOpenAITarget(
       );
     }
   }
-  /** Upstreams sometimes echo the key they were sent in an error: never pass it on. */
-  const redact = (text: string) => (key ? text.split(key).join('[redacted]') : text);
+  /**
+   * Upstreams sometimes echo the key or the headers they were sent: their text is masked here, before
+   * it is cut short (a cut key would no longer be found whole), and again by the gateway.
+   */
+  const redactor = createRedactor([key]);
   const url = `${config.base_url.replace(/\/+$/, '')}/chat/completions`;
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json' };
   if (key) baseHeaders.authorization = `Bearer ${key}`;
@@ -84,7 +88,7 @@ export function createOpenAITarget(
     if (status < 200 || status >= 300) {
       // The status is the answer: a body that cannot be read, or is too large to hold, only loses its detail.
       const text = await readAll(call, res, abort).catch(() => '');
-      throw errorFromResponse(config.id, status, redact(text), headers);
+      throw errorFromResponse(config.id, status, redactor.text(text), headers);
     }
     return { res, status, abort };
   }
@@ -111,6 +115,7 @@ export function createOpenAITarget(
     id: config.id,
     provider: config.provider,
     models: config.models ? compileModels(config.models) : null,
+    secrets: key ? [key] : [],
     async complete(call) {
       const { res, status, abort } = await send(call, 'application/json');
       const text = await readAll(call, res, abort);
@@ -118,7 +123,7 @@ export function createOpenAITarget(
       try {
         parsed = JSON.parse(text);
       } catch {
-        throw malformed(config.id, text);
+        throw malformed(config.id, text, redactor);
       }
       return { status, body: text, usage: usageOf(parsed) };
     },
@@ -129,7 +134,7 @@ export function createOpenAITarget(
         maxMs: config.stream_max_duration_ms,
         maxEventBytes: config.max_response_bytes,
       };
-      return upstreamChunks(res, { id: config.id, ...bounds, redact }, abort);
+      return upstreamChunks(res, { id: config.id, ...bounds, redactor }, abort);
     },
   };
 }

@@ -1,5 +1,6 @@
 // Streams a chat completion from an OpenAI-compatible upstream as chunks, within the target's bounds.
 import { streamDeadlines, watched } from '../bounds.js';
+import type { Redactor } from '../redact.js';
 import { parseSse, SseEventTooLarge } from '../sse.js';
 import { type StreamChunk, UpstreamError } from '../types.js';
 import { lostMidStream, malformed, streamTooLong, timedOut, tooLarge } from '../upstream-errors.js';
@@ -14,7 +15,8 @@ export interface StreamTarget {
   readonly maxMs: number;
   /** The largest event the parser may hold. */
   readonly maxEventBytes: number;
-  readonly redact?: (text: string) => string;
+  /** Masks what the upstream echoes of the gateway's credentials. */
+  readonly redactor: Redactor;
 }
 
 /**
@@ -34,12 +36,11 @@ export async function* upstreamChunks(
       try {
         parsed = JSON.parse(event.data);
       } catch {
-        throw malformed(target.id, event.data);
+        throw malformed(target.id, event.data, target.redactor);
       }
       if (isErrorBody(parsed)) {
-        // An error event may echo the gateway's key: pass it on redacted.
-        const body = target.redact ? (JSON.parse(target.redact(event.data)) as typeof parsed) : parsed;
-        throw new UpstreamError(502, 'error_response', body);
+        // An error event may echo the gateway's key: pass it on masked.
+        throw new UpstreamError(502, 'error_response', target.redactor.errorBody(parsed));
       }
       yield { data: event.data, text: chunkText(parsed), usage: usageOf(parsed) };
     }

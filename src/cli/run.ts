@@ -1,16 +1,22 @@
 // `tollgate run`: load and check the config, refuse to start on any error, serve until a signal.
 
 import type { Hono } from 'hono';
-import { pino } from 'pino';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
 import { DATA_DIR_ENV } from '../events/config.js';
-import { type ObservabilitySetup, ObservabilitySetupError, setUpObservability } from '../events/setup.js';
+import { createLogger } from '../events/logger.js';
+import {
+  ADMIN_TOKEN_ENV,
+  type ObservabilitySetup,
+  ObservabilitySetupError,
+  setUpObservability,
+} from '../events/setup.js';
 import { createAdminApp } from '../server/admin.js';
 import { createApp } from '../server/app.js';
 import type { AppEnv, GatewayDeps } from '../server/app-types.js';
 import { HeaderCasing, responseHeaderNames } from '../server/header-case.js';
 import { listen } from '../server/listen.js';
+import { gatewayRedactor, liveRedactor, storeSecrets } from '../server/secrets.js';
 import { type BudgetStore, createStore, StoreSetupError } from '../stores/index.js';
 import { tracerFromEnv } from '../tracing/index.js';
 import { processDeps } from './deps.js';
@@ -41,12 +47,17 @@ export async function run(options: RunOptions): Promise<number> {
     console.error(`tollgate: not starting: log level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
     return 1;
   }
-  const logger = pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+  const secrets = [deps.env[ADMIN_TOKEN_ENV], ...storeSecrets(loaded.config.store, deps.env)];
+  // The loggers keep one redactor; a reload gives it the new targets' credentials.
+  const live = liveRedactor(gatewayRedactor(config, ...secrets));
+  const redactor = live.redactor;
+  const logger = createLogger(redactor, { level });
   let store: BudgetStore;
   let observed: ObservabilitySetup;
   try {
     const dataDir = deps.env[DATA_DIR_ENV] || null;
-    const input = { events: loaded.config?.events, config, configFile: options.config, dataDir, env: deps.env, logger };
+    const events = loaded.config.events;
+    const input = { events, config, configFile: options.config, dataDir, env: deps.env, logger, redactor };
     observed = setUpObservability(input);
     const instances = loaded.config?.deployment?.instances;
     const onError = (operation: string) => observed.metrics.storeError(operation);
@@ -83,6 +94,7 @@ export async function run(options: RunOptions): Promise<number> {
       };
     },
     applied(runtime) {
+      live.set(gatewayRedactor(runtime, ...secrets));
       observed.metrics.reconfigure(runtime);
       casing.update(responseHeaderNames(runtime));
     },

@@ -2,6 +2,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Hono } from 'hono';
 import { type DestinationStream, type Logger, pino } from 'pino';
+import type { Redactor } from '../../providers/redact.js';
 import type { RuntimeConfig } from '../config/compile.js';
 import type { AppEnv } from '../server/app-types.js';
 import { type Listening, listen } from '../server/listen.js';
@@ -13,11 +14,13 @@ import {
   type EventsConfig,
 } from './config.js';
 import type { Observability } from './deps.js';
+import { createLogger } from './logger.js';
 import { RotatingFile } from './rotating-file.js';
 
 export const ADMIN_TOKEN_ENV = 'TOLLGATE_ADMIN_TOKEN';
 export const ADMIN_PORT_ENV = 'TOLLGATE_ADMIN_PORT';
-const MIN_ADMIN_TOKEN_LENGTH = 16;
+/** 32 characters: `tollgate key new` makes 43; anything shorter is guessable or a placeholder. */
+const MIN_ADMIN_TOKEN_LENGTH = 32;
 
 /** The environment or the events file make start-up impossible: `tollgate run` refuses to start. */
 export class ObservabilitySetupError extends Error {}
@@ -47,15 +50,27 @@ export interface SetupInput {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The gateway's logger: events go through it when they go to stdout only. */
   readonly logger: Logger;
+  /** Masks secrets in the events written to the file (the gateway's logger masks its own lines). */
+  readonly redactor: Redactor;
+}
+
+/** Why a set admin token cannot guard the admin API, or null when it can. */
+function weakAdminToken(token: string): string | null {
+  const makeOne = 'make one with `tollgate key new --prefix tga_`';
+  if (token.trim() === '')
+    return `${ADMIN_TOKEN_ENV} is set but empty; unset it to turn the admin API off, or ${makeOne}`;
+  // A Bearer token is sent without spaces; one read from a file with its newline would never match.
+  if (/\s/.test(token)) return `${ADMIN_TOKEN_ENV} contains whitespace; ${makeOne}`;
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH)
+    return `${ADMIN_TOKEN_ENV} is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters (it has ${token.length}); ${makeOne}`;
+  return null;
 }
 
 function adminSettings(env: SetupInput['env']): { token: string | undefined; port: number | undefined } {
-  const token = env[ADMIN_TOKEN_ENV] || undefined;
+  const token = env[ADMIN_TOKEN_ENV];
   const rawPort = env[ADMIN_PORT_ENV] || undefined;
-  if (token !== undefined && token.length < MIN_ADMIN_TOKEN_LENGTH)
-    throw new ObservabilitySetupError(
-      `${ADMIN_TOKEN_ENV} is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters; make one with \`tollgate key new\``,
-    );
+  const weak = token === undefined ? null : weakAdminToken(token);
+  if (weak) throw new ObservabilitySetupError(weak);
   if (rawPort === undefined) return { token, port: undefined };
   const port = Number(rawPort);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
@@ -109,7 +124,7 @@ function eventsOutput(input: SetupInput): { logger: Logger; file: RotatingFile |
         },
       }
     : file;
-  return { logger: pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, dest), file, path };
+  return { logger: createLogger(input.redactor, { destination: dest }), file, path };
 }
 
 function eventsLine(config: EventsConfig | undefined, path: string | null): string {

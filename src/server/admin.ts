@@ -5,6 +5,7 @@ import { adminAuth } from './admin-auth.js';
 import type { AppEnv, GatewayDeps } from './app-types.js';
 import { notFound, renderError } from './errors.js';
 import { policyChecks } from './group-checks.js';
+import { gatewayRedactor } from './secrets.js';
 import { limitReports } from './usage-route.js';
 
 type AdminDeps = Pick<GatewayDeps, 'config' | 'store' | 'now' | 'logger' | 'reload'>;
@@ -78,7 +79,12 @@ export function adminRoutes(deps: AdminDeps, token: string): Hono<AppEnv> {
 export function createAdminApp(deps: AdminDeps, token: string): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.route('/admin', adminRoutes(deps, token));
-  app.notFound((c) => renderError(notFound(`Unknown admin URL: ${c.req.method} ${c.req.path}.`), c, () => {}));
-  app.onError((err, c) => renderError(err, c, (e) => deps.logger.error({ err: e }, 'admin: unhandled error')));
+  const redactor = gatewayRedactor(deps.config, token);
+  app.notFound((c) =>
+    renderError(notFound(`Unknown admin URL: ${c.req.method} ${c.req.path}.`), c, () => {}, redactor),
+  );
+  app.onError((err, c) =>
+    renderError(err, c, (e) => deps.logger.error(redactor.value({ err: e }), 'admin: unhandled error'), redactor),
+  );
   return app;
 }

@@ -1,6 +1,7 @@
 // What the HTTP layer is given (createApp's deps) and what it keeps per request.
 import type { Logger } from 'pino';
 import type { Tokenizer, Usage } from '../../providers/index.js';
+import type { Redactor } from '../../providers/redact.js';
 import type { RuntimeConfig } from '../config/compile.js';
 import type { Observability } from '../events/deps.js';
 import type { BudgetStore } from '../stores/types.js';
@@ -54,5 +55,7 @@ export interface AppEnv {
     requestId: string;
     clientAddress: string;
     event: RequestEvent;
+    /** Masks the gateway's secrets and this request's own credentials in what the request sends or logs. */
+    redactor: Redactor;
   };
 }

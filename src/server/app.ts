@@ -1,6 +1,7 @@
 // createApp(deps): the gateway's HTTP surface, wired from the pieces it is given.
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
+import { UpstreamError } from '../../providers/index.js';
 import { addContent } from '../events/content.js';
 import { clientAddressOf } from '../identify/client-address.js';
 import { createIdentifier } from '../identify/index.js';
@@ -13,6 +14,7 @@ import { GatewayError, notFound, renderError } from './errors.js';
 import { eventFor } from './event.js';
 import { createMetrics } from './metrics.js';
 import { createRouter } from './router.js';
+import { gatewayRedactor, requestSecrets } from './secrets.js';
 import { createUsageHandler } from './usage-route.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -41,15 +43,20 @@ export function createApp(given: GatewayDeps): Hono<AppEnv> {
   const includeContent = observability.includeContent === true;
   const tracer = observability.tracer;
   const chatPaths = new Set(['/v1/chat/completions', ...config.routes.keys()]);
+  const redactor = gatewayRedactor(config, observability.adminToken);
 
   app.use(async (c, next) => {
     const started = performance.now();
     const headers = headersOf(c);
+    const requestRedactor = redactor.with(requestSecrets(headers));
     const given = headers.get('x-request-id');
-    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    // A request id is echoed and sent upstream: one that holds the caller's key (or any secret) is replaced.
+    const safe = given && REQUEST_ID.test(given) && requestRedactor.text(given) === given;
+    const requestId = safe ? given : crypto.randomUUID();
     c.set('requestId', requestId);
     c.set('clientAddress', clientAddress(c, headers.get('x-forwarded-for'), config.server.trust_proxy));
     c.set('event', {});
+    c.set('redactor', requestRedactor);
     c.header('x-request-id', requestId);
     await next();
     if (!chatPaths.has(c.req.path)) return;
@@ -60,8 +67,9 @@ export function createApp(given: GatewayDeps): Hono<AppEnv> {
       const record = eventFor(event, { requestId, status, error, latencyMs: performance.now() - started });
       metrics.observe(record);
       tracer?.record(record, performance.timeOrigin + started, headers);
-      if (!includeContent) events.info(record, 'request');
-      else void addContent(record, c).then(() => events.info(record, 'request'));
+      // Masked here for this request's own keys (a prompt or a model name may quote one); the logger masks the rest.
+      if (!includeContent) events.info(requestRedactor.value(record), 'request');
+      else void addContent(record, c).then(() => events.info(requestRedactor.value(record), 'request'));
     };
     // A stream's event is written when the stream has ended, not when its head is sent.
     if (event.finished) void event.finished.then(log);
@@ -121,10 +129,27 @@ export function createApp(given: GatewayDeps): Hono<AppEnv> {
   if (observability.adminToken) app.route('/admin', adminRoutes(deps, observability.adminToken));
 
   app.notFound((c) =>
-    renderError(notFound(`Unknown request URL: ${c.req.method} ${c.req.path}.`, 'unknown_url'), c, () => {}),
+    renderError(
+      notFound(`Unknown request URL: ${c.req.method} ${c.req.path}.`, 'unknown_url'),
+      c,
+      () => {},
+      c.get('redactor') ?? redactor,
+    ),
   );
-  app.onError((err, c) =>
-    renderError(err, c, (e) => logger.error({ err: e, request_id: c.get('requestId') }, 'unhandled error')),
-  );
+  app.onError((err, c) => {
+    const masked = c.get('redactor') ?? redactor;
+    const requestId = c.get('requestId');
+    // The client is told only that the target was unreachable; where it was is for the operator.
+    if (err instanceof UpstreamError && err.failure === 'unreachable' && err.cause !== undefined) {
+      const target = c.get('event').target ?? null;
+      logger.warn(masked.value({ err: err.cause, request_id: requestId, target }), 'upstream unreachable');
+    }
+    return renderError(
+      err,
+      c,
+      (e) => logger.error(masked.value({ err: e, request_id: requestId }), 'unhandled error'),
+      masked,
+    );
+  });
   return app;
 }

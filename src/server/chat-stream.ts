@@ -25,7 +25,7 @@ export async function streamResponse(s: StreamAnswer, prepare: () => Promise<voi
     const finished = new Promise<void>((resolve) => {
       finish = resolve;
     });
-    const body = relay(s.chunks, s.clientWantsUsage, s.countText, (result) => {
+    const body = relay(s.chunks, s.clientWantsUsage, s.countText, s.c.get('redactor'), (result) => {
       event.stream_end = result.end;
       event.stream_error = result.error;
       event.completion_text = result.text;

@@ -1,6 +1,7 @@
 // The gateway's one error type and its one renderer: every error response is OpenAI-shaped.
 import type { Context } from 'hono';
 import { type OpenAIErrorBody, UpstreamError } from '../../providers/index.js';
+import type { Redactor } from '../../providers/redact.js';
 
 export class GatewayError extends Error {
   constructor(
@@ -36,15 +37,18 @@ export const invalidRequest = (message: string, param: string | null = null, cod
 export const notFound = (message: string, code: string | null = 'not_found') =>
   new GatewayError(404, 'invalid_request_error', code, message);
 
-/** Renders any thrown value; unknown errors become a 500 that says nothing internal. */
-export function renderError(err: unknown, c: Context, log: (err: unknown) => void): Response {
+/**
+ * Renders any thrown value, its text masked by `redactor` (upstream text and client input may hold a
+ * key); unknown errors become a 500 that says nothing internal.
+ */
+export function renderError(err: unknown, c: Context, log: (err: unknown) => void, redactor: Redactor): Response {
   if (err instanceof GatewayError) {
     for (const [k, v] of Object.entries(err.options.headers ?? {})) c.header(k, v);
-    return c.json(err.body(), err.status as 400);
+    return c.json(redactor.errorBody(err.body()), err.status as 400);
   }
   if (err instanceof UpstreamError) {
     for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
-    return c.json(err.body, err.status as 400);
+    return c.json(redactor.errorBody(err.body), err.status as 400);
   }
   log(err);
   const internal = new GatewayError(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamChunk } from '../../providers/index.js';
+import { createRedactor } from '../../providers/redact.js';
 import { relay, type StreamResult } from './relay.js';
 
 async function* pieces(n: number, size: number): AsyncGenerator<StreamChunk> {
@@ -15,7 +16,7 @@ async function* pieces(n: number, size: number): AsyncGenerator<StreamChunk> {
 
 async function run(chunks: AsyncIterable<StreamChunk>, count: (t: string) => number): Promise<StreamResult> {
   let result: StreamResult | undefined;
-  const body = relay(chunks, false, count, (r) => {
+  const body = relay(chunks, false, count, createRedactor([]), (r) => {
     result = r;
   });
   await new Response(body).text();

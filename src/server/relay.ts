@@ -1,6 +1,7 @@
 // Relays a target's chunks to the client as SSE, pulled one at a time (the client's pace sets the
 // upstream's), metering generated text and usage, and reporting once how the stream ended.
 import { type StreamChunk, sseData, UpstreamError, type Usage } from '../../providers/index.js';
+import type { Redactor } from '../../providers/redact.js';
 
 export type StreamEnd = 'ok' | 'client_aborted' | 'upstream_error';
 
@@ -39,6 +40,7 @@ export function relay(
   chunks: AsyncIterable<StreamChunk>,
   clientWantsUsage: boolean,
   countTokens: (text: string) => number,
+  redactor: Redactor,
   onEnd: (result: StreamResult) => void,
 ): ReadableStream<Uint8Array> {
   const it = chunks[Symbol.asyncIterator]();
@@ -87,7 +89,7 @@ export function relay(
           if (ended) return;
           const body =
             err instanceof UpstreamError
-              ? err.body
+              ? redactor.errorBody(err.body)
               : {
                   error: {
                     message: 'The stream failed inside the gateway.',

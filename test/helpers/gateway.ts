@@ -1,14 +1,15 @@
 // Starts a real gateway on an ephemeral port from YAML text, with a test clock and captured logs.
 import { Writable } from 'node:stream';
 import OpenAI from 'openai';
-import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Tokenizer } from '../../providers/index.js';
 import { formatIssue, hasErrors } from '../../src/config/issues.js';
 import { loadConfigText } from '../../src/config/load.js';
+import { createLogger } from '../../src/events/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { responseHeaderNames } from '../../src/server/header-case.js';
 import { listen } from '../../src/server/listen.js';
+import { gatewayRedactor } from '../../src/server/secrets.js';
 import { MemoryStore } from '../../src/stores/memory.js';
 import type { BudgetStore } from '../../src/stores/types.js';
 import { createTokenizer } from '../../src/tokens/index.js';
@@ -46,7 +47,8 @@ export async function startGateway(
       done();
     },
   });
-  const logger = pino({ base: undefined }, sink);
+  // The production logger, masking what `tollgate run`'s would.
+  const logger = createLogger(gatewayRedactor(loaded.runtime), { destination: sink });
   const store = options.store ?? new MemoryStore();
   const app = createApp({ config: loaded.runtime, store, tokenizer: tokens, now: clock.now, logger });
   const server = await listen(app, '127.0.0.1', 0, responseHeaderNames(loaded.runtime));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRedactor } from '../../providers/redact.js';
 import { eventsConfigSchema } from '../../src/events/config.js';
 import { RotatingFile } from '../../src/events/rotating-file.js';
 import { ObservabilitySetupError, setUpObservability } from '../../src/events/setup.js';
@@ -57,6 +58,7 @@ describe('setUpObservability', () => {
       configFile,
       env,
       logger: quiet,
+      redactor: createRedactor([]),
     });
     closers.push(() => setup.close());
     return setup;
@@ -105,22 +107,22 @@ describe('setUpObservability', () => {
   it('serves the admin API under /admin only when TOLLGATE_ADMIN_TOKEN is set', async () => {
     expect(start(undefined).observability.adminToken).toBeUndefined();
     expect(start(undefined).summary()).toContain('Admin API: off (set TOLLGATE_ADMIN_TOKEN to serve it)');
-    const token = 'a-long-enough-admin-token';
+    const token = 'tga_a-long-enough-admin-token-for-tests';
     const setup = start(undefined, { TOLLGATE_ADMIN_TOKEN: token });
     const res = await appWith(setup)('/admin/usage', { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
   });
 
   it('refuses a short admin token, a bad admin port, and a port without a token', () => {
-    expect(() => start(undefined, { TOLLGATE_ADMIN_TOKEN: 'short' })).toThrow(/shorter than 16/);
-    expect(() => start(undefined, { TOLLGATE_ADMIN_TOKEN: 'x'.repeat(20), TOLLGATE_ADMIN_PORT: 'http' })).toThrow(
+    expect(() => start(undefined, { TOLLGATE_ADMIN_TOKEN: 'short' })).toThrow(/shorter than 32/);
+    expect(() => start(undefined, { TOLLGATE_ADMIN_TOKEN: 'x'.repeat(32), TOLLGATE_ADMIN_PORT: 'http' })).toThrow(
       /port number/,
     );
     expect(() => start(undefined, { TOLLGATE_ADMIN_PORT: '9100' })).toThrow(/TOLLGATE_ADMIN_TOKEN is not/);
   });
 
   it('moves the admin API to its own listener with TOLLGATE_ADMIN_PORT', async () => {
-    const token = 'a-long-enough-admin-token';
+    const token = 'tga_a-long-enough-admin-token-for-tests';
     const setup = start(undefined, { TOLLGATE_ADMIN_TOKEN: token, TOLLGATE_ADMIN_PORT: '0' });
     expect(setup.observability.adminToken).toBeUndefined();
     const clock = testClock();
