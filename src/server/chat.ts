@@ -91,7 +91,7 @@ export function createChatHandler(
     // Each of n choices may spend the output cap: reserve for all of them.
     const choices = request.n ?? 1;
     const checks = caller.checksFor(target.id);
-    const { id, decision, snapshots, exactPrompt } = await admit(store, tokenizer, {
+    const { id, decision, snapshots, exactPrompt, promptTokens } = await admit(store, tokenizer, {
       // Unique whatever the client sends as X-Request-Id, and still traceable to the request.
       id: `${randomUUID()}:${c.get('requestId')}`,
       checks,
@@ -101,7 +101,10 @@ export function createChatHandler(
       now,
     });
     setRateHeaders(c, snapshots);
-    if (!decision.admitted) throw rateLimitRefusal(caller.policy.group, decision);
+    if (!decision.admitted) {
+      const minOutput = config.budget.min_output_tokens * choices;
+      throw rateLimitRefusal(caller.policy.group, decision, { promptTokens, choices, minOutput, now: now() });
+    }
 
     /** Replaces the reservation with what the call really cost; exactly once per reservation. */
     const reconcile = async (usage: Usage) => {
