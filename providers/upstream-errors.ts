@@ -1,6 +1,22 @@
 // The upstream failures every adapter reports the same way: unreachable, timed out, aborted, cut off.
 import type { Redactor } from './redact.js';
-import { UpstreamError } from './types.js';
+import { type HeaderReader, UpstreamError } from './types.js';
+
+/**
+ * The retry advice an upstream sends with an error, which the OpenAI SDKs act on. Its
+ * x-ratelimit-* headers are not among them: on the gateway's answers those names carry the team's
+ * own budget, and the upstream's describe the gateway's account, shared by every team.
+ */
+const RETRY_ADVICE = ['retry-after', 'retry-after-ms', 'x-should-retry'] as const;
+
+export function retryAdviceOf(headers: HeaderReader | undefined): Record<string, string> {
+  const advice: Record<string, string> = {};
+  for (const name of RETRY_ADVICE) {
+    const value = headers?.get(name);
+    if (value) advice[name] = value;
+  }
+  return advice;
+}
 
 /**
  * The client learns only that the target could not be reached: the cause (host names, addresses,

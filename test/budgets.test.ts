@@ -229,13 +229,13 @@ describe('all limits taken together', () => {
 describe('retry advice on 429', () => {
   it('rounds Retry-After up to whole seconds and gives the exact wait in retry-after-ms', async () => {
     const g = await start({ limits: { requests_per_minute: 1 } });
-    g.clock.advance(500); // 10:30:00.500: counted in the bucket 10:30:00–10:30:01, free at 10:31:01.
+    g.clock.advance(500); // 10:30:00.500: counted until a minute later, 10:31:00.500.
     expect((await g.post(hello(), TEAM)).status).toBe(200);
     g.clock.advance(9_750); // 10:30:10.250
     const res = await g.post(hello(), TEAM);
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('51');
-    expect(res.headers.get('retry-after-ms')).toBe('50750');
+    expect(res.headers.get('retry-after-ms')).toBe('50250');
     expect(res.headers.get('x-should-retry')).toBeNull();
     expect(((await res.json()) as { error: { details: unknown } }).error.details).toEqual({
       consumer_group: 'team',
@@ -243,7 +243,7 @@ describe('retry advice on 429', () => {
       limit_value: 1,
       retry_after_seconds: 51,
     });
-    g.clock.advance(50_749);
+    g.clock.advance(50_249);
     expect((await g.post(hello(), TEAM)).status).toBe(429);
     g.clock.advance(1);
     expect((await g.post(hello(), TEAM)).status).toBe(200);
@@ -254,21 +254,31 @@ describe('retry advice on 429', () => {
       limits: { tokens_per_minute: 100_000, tokens_per_day: 1000 },
       budget: { min_output_tokens: 100 },
     });
-    upstreamUses(400, 500);
+    upstreamUses(400, 600);
     expect((await g.post(hello(), TEAM)).status).toBe(200);
+    g.clock.advance(30_000);
     const refused = await g.post(hello(), TEAM);
     expect(refused.status).toBe(429);
     expect(refused.headers.get('x-should-retry')).toBe('false');
     const waitMs = num(refused, 'retry-after-ms');
-    expect(waitMs).toBeGreaterThan(86_400_000);
+    expect(waitMs).toBe(86_400_000 - 30_000);
     expect(num(refused, 'retry-after')).toBe(Math.ceil(waitMs / 1000));
     const { error } = (await refused.json()) as { error: { message: string; details: unknown } };
-    expect(error.message).toBe('Rate limit exceeded for consumer group: team');
+    const prompt = promptOf(hello());
+    expect(error.message).toBe(
+      `Rate limit exceeded for consumer group: team. 0 tokens left today; this request needs at least ${prompt + 100} (prompt ${prompt} + minimum output 100); wait until 2026-04-24T10:30:00Z`,
+    );
     expect(error.details).toEqual({
       consumer_group: 'team',
       limit: 'tokens_per_day',
       limit_value: 1000,
       retry_after_seconds: Math.ceil(waitMs / 1000),
+      remaining: 0,
+      needed: prompt + 100,
+      prompt_tokens: prompt,
+      min_output_tokens: 100,
+      max_tokens_that_fit: null,
+      retry_at: '2026-04-24T10:30:00Z',
     });
 
     // The OpenAI SDK honours x-should-retry: false and does not hammer the gateway.
@@ -296,11 +306,22 @@ describe('retry advice on 429', () => {
     expect(res.headers.get('retry-after')).toBeNull();
     expect(await res.json()).toEqual({
       error: {
-        message: `Request too large for consumer group: team on tokens_per_minute: limit 50, requested at least ${needed}. Reduce the prompt or max_tokens; retrying will not help.`,
+        message: `Request too large for consumer group: team on tokens_per_minute: limit 50, this request needs at least ${needed} (prompt ${needed - 16} + minimum output 16). The prompt alone is over the limit: shorten it; retrying will not help.`,
         type: 'rate_limit_error',
         param: null,
         code: 'rate_limit_exceeded',
-        details: { consumer_group: 'team', limit: 'tokens_per_minute', limit_value: 50, retry_after_seconds: null },
+        details: {
+          consumer_group: 'team',
+          limit: 'tokens_per_minute',
+          limit_value: 50,
+          retry_after_seconds: null,
+          remaining: 50,
+          needed,
+          prompt_tokens: needed - 16,
+          min_output_tokens: 16,
+          max_tokens_that_fit: null,
+          retry_at: null,
+        },
       },
     });
     expect(upstream.received).toHaveLength(0);
@@ -320,13 +341,13 @@ describe('rate-limit headers', () => {
   it("reports reset times in seed 003's ISO form and OpenAI's durations, day budget included", async () => {
     const g = await start({ limits: { requests_per_minute: 10, tokens_per_minute: 1000, tokens_per_day: 9000 } });
     const res = await g.post(hello(), TEAM);
-    expect(res.headers.get('X-RateLimit-Reset')).toBe('2026-04-23T10:31:01Z');
-    expect(res.headers.get('x-ratelimit-reset-requests')).toBe('1m1s');
-    expect(res.headers.get('x-ratelimit-reset-tokens')).toBe('1m1s');
+    expect(res.headers.get('X-RateLimit-Reset')).toBe('2026-04-23T10:31:00Z');
+    expect(res.headers.get('x-ratelimit-reset-requests')).toBe('1m0s');
+    expect(res.headers.get('x-ratelimit-reset-tokens')).toBe('1m0s');
     expect(res.headers.get('X-RateLimit-Limit-Tokens-Day')).toBe('9000');
     expect(res.headers.get('X-RateLimit-Remaining-Tokens-Day')).toBe('8850');
-    // Day buckets are 24 min: usage at 10:30 sits in the 10:24 bucket, which leaves the window at 10:48 tomorrow.
-    expect(res.headers.get('x-ratelimit-reset-tokens-day')).toBe('24h18m0s');
+    // Day buckets are 24 min, but each remembers its last use: usage at 10:30 leaves at 10:30 tomorrow.
+    expect(res.headers.get('x-ratelimit-reset-tokens-day')).toBe('24h0m0s');
   });
 
   it('sends no X-RateLimit headers when response_headers is false, but keeps Retry-After on 429', async () => {
@@ -339,6 +360,6 @@ describe('rate-limit headers', () => {
       expect([...res.headers.keys()].filter((k) => k.startsWith('x-ratelimit'))).toEqual([]);
       expect(res.headers.get('x-request-id')).toBeTruthy();
     }
-    expect(refused.headers.get('retry-after')).toBe('61');
+    expect(refused.headers.get('retry-after')).toBe('60');
   });
 });

@@ -97,7 +97,8 @@ describe('rate_limit_defaults.anonymous: deny', () => {
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({
       error: {
-        message: 'No API key provided. Send it as "Authorization: Bearer <key>", "apikey" or "X-Consumer-Group".',
+        message:
+          'No API key provided. Send it as "Authorization: Bearer <key>", "apikey", "x-api-key" or "X-Consumer-Group".',
         type: 'invalid_request_error',
         param: null,
         code: 'invalid_api_key',

@@ -86,7 +86,7 @@ describe('upstream error responses', () => {
     await expectNothingCharged(g, res);
   });
 
-  it('does not charge an upstream 429, and passes its body and retry-after through', async () => {
+  it("does not charge an upstream 429, gives it its own code, and keeps the upstream's retry advice", async () => {
     const g = await start();
     const body = {
       error: {
@@ -96,14 +96,24 @@ describe('upstream error responses', () => {
         code: 'rate_limit_exceeded',
       },
     };
+    const advice = { 'retry-after': '2', 'retry-after-ms': '1500', 'x-should-retry': 'true' };
     upstream.answer(() =>
-      HttpResponse.json(body, { status: 429, headers: { 'retry-after': '2', 'retry-after-ms': '1500' } }),
+      HttpResponse.json(body, { status: 429, headers: { ...advice, 'x-ratelimit-remaining-requests': '0' } }),
     );
     const res = await g.post(hello(), TEAM);
     expect(res.status).toBe(429);
-    expect(await res.json()).toEqual(body);
-    expect(res.headers.get('retry-after')).toBe('2');
-    expect(res.headers.get('retry-after-ms')).toBe('1500');
+    expect(await res.json()).toEqual({
+      error: {
+        message:
+          "Upstream openai rate-limited the request (Rate limit reached for gpt-4o-mini). This is the upstream's limit, not your tollgate budget.",
+        type: 'rate_limit_error',
+        param: null,
+        code: 'upstream_rate_limited',
+        details: { target: 'openai', upstream_code: 'rate_limit_exceeded' },
+      },
+    });
+    for (const [name, value] of Object.entries(advice)) expect(res.headers.get(name), name).toBe(value);
+    // The X-RateLimit-* headers are the team's own budget, never the upstream account's.
     await expectNothingCharged(g, res);
   });
 

@@ -16,7 +16,9 @@ export function decide(
 ): Decision {
   const minTokens = demand.promptTokens + Math.min(demand.desiredOutput, demand.minOutput);
   let tokenRoom = Number.POSITIVE_INFINITY;
-  let refusal: Extract<Decision, { admitted: false }> | undefined;
+  // A smaller output can only help when every limit that refuses counts tokens.
+  let onlyTokensRefuse = true;
+  let refusal: Omit<Refusal, 'outputThatFits'> | undefined;
   for (let i = 0; i < checks.length; i++) {
     const check = checks[i]!;
     const state = states[i]!;
@@ -24,16 +26,23 @@ export function decide(
     const need = check.spec.unit === 'requests' ? 1 : minTokens;
     if (check.spec.unit === 'tokens') tokenRoom = Math.min(tokenRoom, check.spec.limit - used);
     if (used + need <= check.spec.limit) continue;
+    if (check.spec.unit !== 'tokens') onlyTokensRefuse = false;
     const wait = waitFor(check.spec, state, now, need);
     const neverFits = !Number.isFinite(wait);
     if (!refusal || rank(neverFits, wait) > rank(refusal.neverFits, refusal.retryAfterMs)) {
-      refusal = { admitted: false, check, retryAfterMs: neverFits ? 0 : wait, needed: need, neverFits };
+      const remaining = Math.max(0, check.spec.limit - used);
+      refusal = { admitted: false, check, retryAfterMs: neverFits ? 0 : wait, needed: need, neverFits, remaining };
     }
   }
-  if (refusal) return refusal;
+  if (refusal) {
+    const outputThatFits = onlyTokensRefuse ? Math.max(0, tokenRoom - demand.promptTokens) : 0;
+    return { ...refusal, outputThatFits };
+  }
   const outputAllowance = Math.max(0, Math.min(demand.desiredOutput, tokenRoom - demand.promptTokens));
   return { admitted: true, outputAllowance, tokens: demand.promptTokens + outputAllowance };
 }
+
+type Refusal = Extract<Decision, { admitted: false }>;
 
 function rank(neverFits: boolean, wait: number): number {
   return neverFits ? Number.POSITIVE_INFINITY : wait;

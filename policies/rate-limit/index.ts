@@ -12,5 +12,5 @@ export {
   type SettingSources,
 } from './resolve.js';
 export * from './types.js';
-export { add, adjust, prune, resetAt, usedIn, waitFor } from './window.js';
+export { add, adjust, lastUseBound, prune, resetAt, usedIn, waitFor } from './window.js';
 export { periodName, type WindowSetting, type WindowType, windowSpec, windowSpecs } from './windows.js';

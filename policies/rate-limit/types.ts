@@ -28,6 +28,11 @@ export interface LimitCheck {
 export interface Bucket {
   start: number;
   amount: number;
+  /**
+   * When usage was last added (epoch ms). A sliding window holds the bucket until this has left
+   * it, so no usage is held longer than the window, and none is freed before its time.
+   */
+  last: number;
 }
 
 /** A window's buckets, oldest first. */
@@ -52,6 +57,13 @@ export type Decision =
       readonly needed: number;
       /** The request can never fit this limit, whatever the wait. */
       readonly neverFits: boolean;
+      /** What that limit has left now. */
+      readonly remaining: number;
+      /**
+       * The largest output allowance the same prompt would be admitted with now; 0 when none would
+       * (a limit that is not a token limit refuses, or the prompt alone does not fit).
+       */
+      readonly outputThatFits: number;
     };
 
 /** A limit's state as shown to clients. */

@@ -1,29 +1,38 @@
 // Window arithmetic over bucketed counters: what is used now, when it frees, where to add.
-import type { LimitSpec, WindowState } from './types.js';
+import type { Bucket, LimitSpec, WindowState } from './types.js';
 
 export function bucketStart(spec: LimitSpec, now: number): number {
   return now - (now % spec.bucketMs);
 }
 
 /**
- * When a bucket stops counting. A sliding window keeps a bucket until its end has left the
- * window, so usage is held at most one bucket longer than the window and never less.
+ * When a bucket stops counting. A sliding window keeps a bucket until its latest usage has left
+ * the window: never earlier than an exact rolling window, at most one bucket later, and never more
+ * than one window after now (so a wait never exceeds the window).
  */
-export function expiresAt(spec: LimitSpec, start: number): number {
-  return spec.sliding ? start + spec.bucketMs + spec.windowMs : start + spec.windowMs;
+export function expiresAt(spec: LimitSpec, bucket: Bucket): number {
+  return spec.sliding ? bucket.last + spec.windowMs : bucket.start + spec.windowMs;
+}
+
+/**
+ * The latest time usage in a bucket can have been added, for buckets whose own time was not kept
+ * (restored from a state file, written back after an outage): all of it was spent by `now`.
+ */
+export function lastUseBound(spec: LimitSpec, start: number, now: number): number {
+  return Math.min(start + spec.bucketMs - 1, now);
 }
 
 /** Drops buckets that no longer count; returns the live ones (same array, mutated). */
 export function prune(spec: LimitSpec, state: WindowState, now: number): WindowState {
   let drop = 0;
-  while (drop < state.length && expiresAt(spec, state[drop]!.start) <= now) drop++;
+  while (drop < state.length && expiresAt(spec, state[drop]!) <= now) drop++;
   if (drop > 0) state.splice(0, drop);
   return state;
 }
 
 export function usedIn(spec: LimitSpec, state: WindowState, now: number): number {
   let used = 0;
-  for (const b of state) if (expiresAt(spec, b.start) > now) used += b.amount;
+  for (const b of state) if (expiresAt(spec, b) > now) used += b.amount;
   return used;
 }
 
@@ -32,7 +41,7 @@ export function waitFor(spec: LimitSpec, state: WindowState, now: number, need: 
   if (need > spec.limit) return Number.POSITIVE_INFINITY;
   let used = usedIn(spec, state, now);
   for (const b of state) {
-    const expiry = expiresAt(spec, b.start);
+    const expiry = expiresAt(spec, b);
     if (expiry <= now) continue;
     if (used + need <= spec.limit) break;
     used -= b.amount;
@@ -45,7 +54,7 @@ export function waitFor(spec: LimitSpec, state: WindowState, now: number, need: 
 export function resetAt(spec: LimitSpec, state: WindowState, now: number): number {
   for (let i = state.length - 1; i >= 0; i--) {
     const b = state[i]!;
-    if (b.amount > 0 && expiresAt(spec, b.start) > now) return expiresAt(spec, b.start);
+    if (b.amount > 0 && expiresAt(spec, b) > now) return expiresAt(spec, b);
   }
   return now;
 }
@@ -53,9 +62,11 @@ export function resetAt(spec: LimitSpec, state: WindowState, now: number): numbe
 /** Adds usage to the bucket of `now` and returns that bucket's start. */
 export function add(spec: LimitSpec, state: WindowState, now: number, amount: number): number {
   const start = bucketStart(spec, now);
-  const last = state[state.length - 1];
-  if (last && last.start === start) last.amount += amount;
-  else state.push({ start, amount });
+  const newest = state[state.length - 1];
+  if (newest && newest.start === start) {
+    newest.amount += amount;
+    newest.last = Math.max(newest.last, now);
+  } else state.push({ start, amount, last: now });
   return start;
 }
 

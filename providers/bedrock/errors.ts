@@ -1,5 +1,7 @@
 // Turns Bedrock's exceptions, and requests it cannot take, into OpenAI-shaped UpstreamErrors.
+import { z } from 'zod';
 import { UpstreamError } from '../types.js';
+import { retryAdviceOf } from '../upstream-errors.js';
 
 interface Mapping {
   readonly status: number;
@@ -75,6 +77,18 @@ interface ServiceErrorShape {
   readonly name: string;
   readonly message: string;
   readonly $fault?: unknown;
+  /** The raw HTTP response, which the AWS SDK keeps on the exceptions it parsed from one. */
+  readonly $response?: unknown;
+}
+
+const rawResponseSchema = z.object({ headers: z.record(z.string(), z.string()) });
+
+/** Retry advice Bedrock sent with the exception (Retry-After on throttling), kept for the client's SDK. */
+function adviceOf(err: ServiceErrorShape): Record<string, string> {
+  const raw = rawResponseSchema.safeParse(err.$response);
+  if (!raw.success) return {};
+  const { headers } = raw.data;
+  return retryAdviceOf({ get: (name) => headers[name.toLowerCase()] ?? null });
 }
 
 /**
@@ -94,9 +108,12 @@ export function fromServiceError(err: ServiceErrorShape): UpstreamError {
   const mapping = BY_NAME[name] ?? failed;
   const message = err.message.replace(PRINCIPAL_ARN, "(the gateway's AWS identity)");
   const detail = message ? `${name}: ${message}` : name;
-  return new UpstreamError(mapping.status, mapping.status === 504 ? 'timeout' : 'error_response', {
-    error: { message: mapping.say(detail), type: mapping.type, param: mapping.param ?? null, code: mapping.code },
-  });
+  return new UpstreamError(
+    mapping.status,
+    mapping.status === 504 ? 'timeout' : 'error_response',
+    { error: { message: mapping.say(detail), type: mapping.type, param: mapping.param ?? null, code: mapping.code } },
+    adviceOf(err),
+  );
 }
 
 /** A request field Bedrock has no equivalent for, refused before anything is sent. */

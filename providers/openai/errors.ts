@@ -1,7 +1,6 @@
 // Turns whatever an OpenAI-compatible upstream said on failure into OpenAI's error shape.
 import { type HeaderReader, type OpenAIErrorBody, UpstreamError } from '../types.js';
-
-const PASSED_HEADERS = ['retry-after', 'retry-after-ms'];
+import { retryAdviceOf } from '../upstream-errors.js';
 
 export function isErrorBody(value: unknown): value is OpenAIErrorBody {
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;
@@ -35,6 +34,7 @@ export function errorFromResponse(
   } catch {
     // Not JSON: wrapped below.
   }
+  const upstreamSaid = body?.error;
   body ??= {
     error: {
       message: `Upstream returned HTTP ${status}${text ? `: ${text.slice(0, 500)}` : ''}`,
@@ -54,10 +54,37 @@ export function errorFromResponse(
       },
     });
   }
-  const passed: Record<string, string> = {};
-  for (const name of PASSED_HEADERS) {
-    const value = headers.get(name);
-    if (value) passed[name] = value;
-  }
-  return new UpstreamError(status, 'error_response', body, passed);
+  const advice = retryAdviceOf(headers);
+  if (status === 429) return rateLimited(targetId, upstreamSaid, text, advice);
+  return new UpstreamError(status, 'error_response', body, advice);
+}
+
+/**
+ * The upstream's own 429 gets its own code, so neither a client nor a dashboard mistakes it for the
+ * team's budget; its retry advice is kept, for the SDK to wait as the upstream asked.
+ */
+function rateLimited(
+  targetId: string,
+  upstreamSaid: OpenAIErrorBody['error'] | undefined,
+  text: string,
+  advice: Record<string, string>,
+): UpstreamError {
+  const upstreamCode = typeof upstreamSaid?.code === 'string' ? upstreamSaid.code : null;
+  const said = upstreamSaid ? upstreamSaid.message : text.slice(0, 500);
+  // OpenAI's "insufficient_quota" is billing, not a rate: no wait clears it.
+  const headers = upstreamCode === 'insufficient_quota' ? { 'x-should-retry': 'false', ...advice } : advice;
+  return new UpstreamError(
+    429,
+    'error_response',
+    {
+      error: {
+        message: `Upstream ${targetId} rate-limited the request (${said || 'HTTP 429'}). This is the upstream's limit, not your tollgate budget.`,
+        type: 'rate_limit_error',
+        param: null,
+        code: 'upstream_rate_limited',
+        details: { target: targetId, upstream_code: upstreamCode },
+      },
+    },
+    headers,
+  );
 }

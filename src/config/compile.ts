@@ -39,6 +39,8 @@ export interface RuntimeConfig {
   readonly budget: Config['budget'];
   readonly responseHeaders: boolean;
   readonly anonymous: 'allow' | 'deny';
+  /** Callers without a known key over IPv6 are counted per network of this prefix length. */
+  readonly ipv6Prefix: number;
   readonly targets: readonly ChatTarget[];
   /** The upstream response header that reports quota usage. */
   readonly quotaHeader: string;
@@ -121,6 +123,7 @@ export function compile(config: Config, targets: readonly ChatTarget[]): Runtime
     budget: config.budget,
     responseHeaders: config.response_headers ?? defaultsConfig.response_headers ?? true,
     anonymous: defaultsConfig.anonymous,
+    ipv6Prefix: defaultsConfig.ipv6_prefix,
     targets,
     quotaHeader: config.quotas.header,
     routes,

@@ -91,6 +91,8 @@ export const rateLimitDefaultsSchema = rateLimitsSchema.extend({
   response_headers: z.boolean().optional(),
   /** What a request with no key or an unknown key gets: the defaults, or 401. */
   anonymous: z.enum(['allow', 'deny']).default('allow'),
+  /** Such callers over IPv6 are counted per network of this prefix length, not per address. */
+  ipv6_prefix: z.number().int().min(1).max(128).default(64),
   allowed_models: modelList.optional(),
 });
 

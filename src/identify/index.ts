@@ -1,4 +1,4 @@
-// Who is calling: the key from X-Consumer-Group, apikey or Authorization, mapped to a policy.
+// Who is calling: the first key a request presents that belongs to a known caller, mapped to a policy.
 import {
   checksForTarget,
   type LimitCheck,
@@ -8,6 +8,7 @@ import {
 import type { HeaderReader } from '../../providers/index.js';
 import type { Policy, RuntimeConfig } from '../config/compile.js';
 import { GatewayError } from '../server/errors.js';
+import { addressBucket } from './client-address.js';
 import { hashKey } from './key-hash.js';
 
 export interface Caller {
@@ -23,15 +24,23 @@ export interface Caller {
   readonly authenticated: boolean;
 }
 
-/** The caller's key, in order of precedence: seed 003's header, Kong's, then the OpenAI SDK's. */
-export function extractKey(headers: HeaderReader): string | undefined {
-  const group = headers.get('x-consumer-group');
-  if (group) return group.trim();
-  const apikey = headers.get('apikey');
-  if (apikey) return apikey.trim();
-  const auth = headers.get('authorization');
-  if (auth && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim() || undefined;
-  return undefined;
+/** Where a key may come, in order of precedence: seed 003's header, Kong's, Anthropic's, the OpenAI SDK's. */
+const KEY_HEADERS = ['x-consumer-group', 'apikey', 'x-api-key', 'authorization'] as const;
+
+/** Every key the request presents, in order of precedence; each is looked up until one is known. */
+export function presentedKeys(headers: HeaderReader): string[] {
+  const keys: string[] = [];
+  for (const name of KEY_HEADERS) {
+    const value = headers.get(name);
+    if (!value) continue;
+    const key = name === 'authorization' ? bearerToken(value) : value.trim();
+    if (key) keys.push(key);
+  }
+  return keys;
+}
+
+function bearerToken(authorization: string): string | undefined {
+  return /^bearer\s+/i.test(authorization) ? authorization.replace(/^bearer\s+/i, '').trim() : undefined;
 }
 
 function caller(
@@ -74,20 +83,23 @@ export function createIdentifier(config: RuntimeConfig): (headers: HeaderReader,
   const defaultQuotas = resolveQuotaChecks(config.defaults.sources, '');
   for (const [hash, principal] of config.keys) known.set(hash, caller(principal.policy, principal.bucket, true));
   return (headers, clientAddress) => {
-    const key = extractKey(headers);
-    const found = key === undefined ? undefined : known.get(hashKey(key));
-    if (found) return found;
+    // An unknown value in one header (a stale X-Consumer-Group, say) must not shadow a valid key in another.
+    const keys = presentedKeys(headers);
+    for (const key of keys) {
+      const found = known.get(hashKey(key));
+      if (found) return found;
+    }
     if (config.anonymous === 'deny') {
       throw new GatewayError(
         401,
         'invalid_request_error',
         'invalid_api_key',
-        key === undefined
-          ? 'No API key provided. Send it as "Authorization: Bearer <key>", "apikey" or "X-Consumer-Group".'
+        keys.length === 0
+          ? 'No API key provided. Send it as "Authorization: Bearer <key>", "apikey", "x-api-key" or "X-Consumer-Group".'
           : 'Incorrect API key provided.',
       );
     }
-    const bucket = `ip:${clientAddress}`;
+    const bucket = `ip:${addressBucket(clientAddress, config.ipv6Prefix)}`;
     return caller(config.defaults, bucket, false, bind(defaultChecks, bucket), bind(defaultQuotas, bucket));
   };
 }

@@ -84,7 +84,9 @@ export function createChatHandler(
     const { decision, snapshots } = admission;
     if (!decision.admitted) {
       view.show(c, snapshots);
-      throw rateLimitRefusal(caller.policy.group, decision);
+      const minOutput = config.budget.min_output_tokens * choices;
+      const figures = { promptTokens: admission.promptTokens, choices, minOutput, now: now() };
+      throw rateLimitRefusal(caller.policy.group, decision, figures);
     }
 
     // From here every step runs inside this try: whatever happens, the finally gives back a

@@ -1,4 +1,5 @@
 // The gateway's one error type and its one renderer: every error response is OpenAI-shaped.
+import { STATUS_CODES } from 'node:http';
 import type { Context } from 'hono';
 import { type OpenAIErrorBody, UpstreamError } from '../../providers/index.js';
 import type { Redactor } from '../../providers/redact.js';
@@ -58,4 +59,21 @@ export function renderError(err: unknown, c: Context, log: (err: unknown) => voi
     'The gateway hit an internal error; the request was not completed.',
   );
   return c.json(internal.body(), 500);
+}
+
+/**
+ * The same error as raw HTTP/1.1, for a connection Node's parser refused before any request
+ * reached the app (oversized headers, say); the connection closes after it.
+ */
+export function renderRawError(err: GatewayError, requestId: string): string {
+  const body = JSON.stringify(err.body());
+  return [
+    `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}`,
+    'content-type: application/json',
+    `content-length: ${Buffer.byteLength(body)}`,
+    `x-request-id: ${requestId}`,
+    'connection: close',
+    '',
+    body,
+  ].join('\r\n');
 }

@@ -2,6 +2,7 @@
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AppEnv } from './app-types.js';
+import { answerClientError } from './client-errors.js';
 import { canonicalHeaderResponse, HeaderCasing } from './header-case.js';
 
 export interface Listening {
@@ -52,5 +53,7 @@ export function listen(
       },
     );
     server.once('error', onError);
+    // Without this, Node answers requests its parser refuses (431 for oversized headers) with no body.
+    server.on('clientError', answerClientError);
   });
 }

@@ -25,6 +25,8 @@ export function createQuotaSteps(store: BudgetStore, usageHeader: string, now: (
           retryAfterMs: spent.resetAt - at,
           needed: 1,
           neverFits: false,
+          remaining: 0,
+          outputThatFits: 0,
         });
       }
       const least = new Map<string, number>();

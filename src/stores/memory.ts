@@ -6,6 +6,7 @@ import {
   type LimitCheck,
   type LimitSnapshot,
   type LimitSpec,
+  lastUseBound,
   prune,
   resetAt,
   usedIn,
@@ -140,7 +141,9 @@ export class MemoryStore implements BudgetStore {
       };
       const state = prune(
         spec,
-        d.buckets.map(([start, amount]) => ({ start, amount })).sort((a, b) => a.start - b.start),
+        d.buckets
+          .map(([start, amount]) => ({ start, amount, last: lastUseBound(spec, start, now) }))
+          .sort((a, b) => a.start - b.start),
         now,
       );
       if (state.length > 0) this.#counters.set(d.key, { spec, state });

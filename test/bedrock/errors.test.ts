@@ -46,6 +46,14 @@ describe('bedrock errors', () => {
     expect(res.headers.get('x-ratelimit-remaining-tokens')).toBe('100000');
   });
 
+  it("keeps the retry advice Bedrock sends with its throttling, for the client's SDK", async () => {
+    bedrock.answer(() => bedrockError('ThrottlingException', 429, 'Slow down.', { 'retry-after': '3' }));
+    const res = await gw.post(ask, { authorization: `Bearer ${KEY}` });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('3');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_rate_limited');
+  });
+
   it("tells Bedrock's throttling apart from the team's own budget", async () => {
     bedrock.answer(() =>
       bedrockError('ThrottlingException', 429, 'Too many requests, please wait before trying again.'),

@@ -51,10 +51,18 @@ export function converseReply(
 }
 
 /** An exception as Bedrock sends it: the HTTP status, its name in x-amzn-errortype, a JSON message. */
-export function bedrockError(name: string, status: number, message: string): Response {
+export function bedrockError(
+  name: string,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   return HttpResponse.json(
     { message },
-    { status, headers: { 'x-amzn-errortype': `${name}:http://internal.amazon.com/coral/com.amazon.bedrock/` } },
+    {
+      status,
+      headers: { 'x-amzn-errortype': `${name}:http://internal.amazon.com/coral/com.amazon.bedrock/`, ...headers },
+    },
   );
 }
 

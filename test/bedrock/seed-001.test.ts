@@ -86,7 +86,7 @@ describe('seed 001: per-consumer token budgets on Bedrock', () => {
     expect(((await refused.json()) as { error: unknown }).error).toMatchObject({
       type: 'rate_limit_error',
       code: 'rate_limit_exceeded',
-      message: 'Rate limit exceeded for consumer group: user1',
+      message: expect.stringMatching(/^Rate limit exceeded for consumer group: user1\. \d+ tokens left this minute; /),
     });
     expect(bedrock.received).toHaveLength(2);
 

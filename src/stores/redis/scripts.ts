@@ -62,7 +62,7 @@ export class RedisScripts {
       ),
     );
     const admitted = reply[0] === 1;
-    const head = admitted ? 3 : 5;
+    const head = admitted ? 3 : 7;
     const snapshots = toSnapshots(checks, reply, head);
     if (admitted) {
       const decision: Decision = { admitted: true, outputAllowance: at(reply, 1), tokens: at(reply, 2) };
@@ -76,6 +76,8 @@ export class RedisScripts {
       retryAfterMs: at(reply, 2),
       needed: at(reply, 3),
       neverFits: at(reply, 4) === 1,
+      remaining: at(reply, 5),
+      outputThatFits: at(reply, 6),
     };
     return { decision, snapshots };
   }
