@@ -71,6 +71,18 @@ describe('parseSse', () => {
     expect(delay.max / 1e6).toBeLessThan(200);
   }, 20_000);
 
+  it('stays linear on many colon-less lines followed by a colon far away', async () => {
+    // A million lines without a colon, then one with: a colon search that runs on past each line's end
+    // scans the rest of the text once per line (10^12 steps here).
+    const text = `${'x\n'.repeat(1_000_000)}data: a:b\n\n`;
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const events = await collect(from([encoder.encode(text)]));
+    delay.disable();
+    expect(events).toEqual([{ event: 'message', data: 'a:b' }]);
+    expect(delay.max / 1e6).toBeLessThan(200);
+  }, 20_000);
+
   it('fails with SseEventTooLarge, and stops reading, when a line without end passes the limit', async () => {
     let pulled = 0;
     async function* long(): AsyncGenerator<Uint8Array> {

@@ -68,9 +68,12 @@ export async function* parseSse(
             continue;
           }
           if (text.charCodeAt(start) === COLON) continue; // a comment, e.g. keep-alives
-          const colon = text.indexOf(':', start);
-          const field = colon < 0 || colon > end ? text.slice(start, end) : text.slice(start, colon);
-          let val = colon < 0 || colon > end ? '' : text.slice(colon + 1, end);
+          // The colon is looked for within the line: a search running on to a later line's colon would make
+          // many colon-less lines quadratic.
+          const line = text.slice(start, end);
+          const colon = line.indexOf(':');
+          const field = colon < 0 ? line : line.slice(0, colon);
+          let val = colon < 0 ? '' : line.slice(colon + 1);
           if (val.charCodeAt(0) === 32) val = val.slice(1);
           if (field === 'data') {
             held += val.length + 1;
