@@ -46,11 +46,12 @@ function run(configFile: string, env: Record<string, string>): Promise<Run> {
       });
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
-      const ready = /Gateway ready on (\S+)/.exec(stdout);
-      if (ready?.[1]) done(ready[1]);
     });
+    // The start-up summary, with its ready line, goes to stderr.
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
+      const ready = /Gateway ready on (\S+)/.exec(stderr);
+      if (ready?.[1]) done(ready[1]);
     });
     void exited.then(() => done(null));
   });
