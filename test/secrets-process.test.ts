@@ -3,11 +3,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { localUpstream, sseHead, sseWrite } from './helpers/local-upstream.js';
+import { closedPort, localUpstream, sseHead, sseWrite } from './helpers/local-upstream.js';
 import { completion } from './helpers/upstream.js';
 import { ROOT } from './lint/cli.js';
 
@@ -55,15 +54,6 @@ function run(configFile: string, env: Record<string, string>): Promise<Run> {
     });
     void exited.then(() => done(null));
   });
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const echo = (req: IncomingMessage) =>

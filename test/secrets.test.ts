@@ -1,10 +1,10 @@
 // Secrets never reach a client or a log: upstreams that echo the gateway's key (in a body that is not
 // JSON, in a stream, in an error), a caller's key quoted back to it, and where an unreachable target is.
-import { createServer } from 'node:net';
 import { HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { SEED_ENV, UPSTREAM_KEY } from './helpers/configs.js';
 import { gatewaysWith, hello, type TestGateway } from './helpers/gateway.js';
+import { closedPort } from './helpers/local-upstream.js';
 import { chunk } from './helpers/sse-upstream.js';
 import { TEAM, TEAM_KEY, teamConfig } from './helpers/team.js';
 import { completion, fakeOpenAI, type Received } from './helpers/upstream.js';
@@ -148,15 +148,6 @@ describe("the caller's own key", () => {
 });
 
 describe('an unreachable target', () => {
-  async function closedPort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    return port;
-  }
-
   it('is named to the client without its address; the log keeps the address', async () => {
     const port = await closedPort();
     const g = await start(teamConfig({ target: { base_url: `http://127.0.0.1:${port}/v1` } }));

@@ -1,6 +1,5 @@
 // When the upstream fails (error status, unreachable, timeout, client abort) the reservation is released
 // or settled once, the client gets an OpenAI-shaped error, and the gateway keeps serving.
-import { createServer } from 'node:net';
 import { delay, HttpResponse } from 'msw';
 import { APIUserAbortError } from 'openai';
 import { describe, expect, it, vi } from 'vitest';
@@ -8,6 +7,7 @@ import type { LimitSnapshot } from '../policies/rate-limit/index.js';
 import { MemoryStore } from '../src/stores/memory.js';
 import { SEED_ENV } from './helpers/configs.js';
 import { gatewaysWith, hello, type TestGateway } from './helpers/gateway.js';
+import { closedPort } from './helpers/local-upstream.js';
 import { num, promptOf, TEAM, TEAM_KEY, teamConfig } from './helpers/team.js';
 import { fakeOpenAI } from './helpers/upstream.js';
 
@@ -39,15 +39,6 @@ async function expectNothingCharged(g: TestGateway, failed: Response): Promise<v
 
 function lastEvent(g: TestGateway): Record<string, unknown> | undefined {
   return g.logs.filter((l) => l.msg === 'request').at(-1);
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('upstream error responses', () => {
