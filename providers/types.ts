@@ -80,6 +80,8 @@ export interface ChatTarget {
   readonly models: ModelMatcher | null;
   /** The credentials it holds (keys, tokens), so the gateway can mask them in every answer and log line. */
   readonly secrets: readonly string[];
+  /** Loads what the first call would otherwise load (an SDK), so that call is not slow; run before serving. */
+  warm?(): Promise<void>;
   complete(call: ChatCall): Promise<Completion>;
   /**
    * Starts a streamed completion. Resolves once the upstream has accepted the request; failures

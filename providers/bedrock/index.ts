@@ -132,6 +132,9 @@ export function createBedrockTarget(
   return {
     id: config.id,
     provider: config.provider,
+    async warm() {
+      await ready();
+    },
     models: config.models ? compileModels(config.models) : null,
     // The key id too: not secret to AWS, but it names the gateway's identity.
     secrets: [config.access_key_id, config.secret_access_key, config.session_token].flatMap((ref) => {

@@ -23,6 +23,8 @@ export interface ReloaderOptions {
   /** The config the process started with. */
   readonly config: Config;
   readonly runtime: RuntimeConfig;
+  /** Loads what a config's targets need before it serves (SDKs), so no request pays for it. */
+  readonly warm: (runtime: RuntimeConfig) => Promise<void>;
   /** Builds the gateway's app (and the admin app) for a config. */
   readonly build: (runtime: RuntimeConfig) => Apps;
   /** Told of a config that was applied, before the first request sees it (metrics, header casing). */
@@ -68,6 +70,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
         reason: `${names} changed: these need a restart; the running config stays`,
       };
     }
+    await options.warm(loaded.runtime);
     const nextApps = options.build(loaded.runtime);
     options.applied(loaded.runtime);
     config = next;

@@ -1,6 +1,7 @@
 // `tollgate run`: load and check the config, refuse to start on any error, serve until a signal.
 
 import type { Hono } from 'hono';
+import type { RuntimeConfig } from '../config/compile.js';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
 import { DATA_DIR_ENV } from '../events/config.js';
@@ -72,7 +73,13 @@ export async function run(options: RunOptions): Promise<number> {
   const casing = new HeaderCasing(responseHeaderNames(config));
   let draining = false;
   const adminListener = observed.adminOwnListener;
+  const warm = async (runtime: RuntimeConfig) => {
+    await Promise.all(runtime.targets.map((t) => t.warm?.()));
+  };
+  // The first request must not pay for loading an SDK: what the targets need is loaded before listening.
+  await warm(config);
   const reloader: Reloader = createReloader({
+    warm,
     file: options.config,
     deps,
     config: loaded.config,
