@@ -109,13 +109,13 @@ export function createChatHandler(
       return (await store.settle(id, usage.totalTokens, now())) ?? snapshots;
     };
     /** The reported usage, else the prompt count plus the completion's (counted only in that case). */
-    const costOf = (usage: Usage | null, completionTokens: () => number): Usage => {
+    const costOf = async (usage: Usage | null, completionTokens: () => Promise<number>): Promise<Usage> => {
       if (usage) return usage;
-      const promptTokens = exactPrompt();
-      const completion = completionTokens();
+      const promptTokens = await exactPrompt();
+      const completion = await completionTokens();
       return { promptTokens, completionTokens: completion, totalTokens: promptTokens + completion };
     };
-    const countText = (text: string) => tokenizer.count(request.model, text);
+    const countText = (text: string) => tokenizer.countAsync(request.model, text);
 
     const perChoice = Math.floor(decision.outputAllowance / choices);
     const upstream = upstreamRequest(raw, request, config.budget.cap_upstream_output ? perChoice : undefined);
@@ -141,14 +141,17 @@ export function createChatHandler(
       const completion = await target.complete(call);
       const upstreamMs = performance.now() - started;
       event.upstream_latency_ms = Math.round(upstreamMs);
-      setRateHeaders(c, await reconcile(costOf(completion.usage, () => countText(completionText(completion.body)))));
+      setRateHeaders(
+        c,
+        await reconcile(await costOf(completion.usage, () => countText(completionText(completion.body)))),
+      );
       await settleQuotas();
       servedBy(c, target, request.model, upstreamMs);
       return c.body(completion.body, completion.status as 200, { 'content-type': 'application/json' });
     } catch (err) {
       if (err instanceof UpstreamError && err.failure === 'aborted') {
         // The upstream saw the prompt; what it generated before the abort is unknown.
-        await reconcile(costOf(null, () => 0));
+        await reconcile(await costOf(null, async () => 0));
       } else {
         await store.release(id, now());
         setRateHeaders(c, await store.snapshot(checks, now()));
@@ -187,7 +190,8 @@ export function createChatHandler(
         event.stream_end = result.end;
         event.stream_error = result.error;
         event.completion_text = result.text;
-        void reconcile(costOf(result.usage, result.completionTokens))
+        void costOf(result.usage, result.completionTokens)
+          .then(reconcile)
           .then(
             (after) => record(event, after),
             // The answer is already out: a store failure here is logged, never left unhandled.
