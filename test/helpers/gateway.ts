@@ -14,6 +14,8 @@ import { createTokenizer } from '../../src/tokens/index.js';
 import { type TestClock, testClock } from './clock.js';
 
 export const tokenizer = createTokenizer();
+// As at `tollgate run`'s start: tiktoken loads on the counting thread before the first request.
+const counting = tokenizer.warm();
 
 export interface TestGateway {
   readonly url: string;
@@ -33,6 +35,7 @@ export async function startGateway(
   options: { env?: Record<string, string>; clock?: TestClock; store?: BudgetStore } = {},
 ): Promise<TestGateway> {
   const clock = options.clock ?? testClock();
+  await counting;
   const loaded = loadConfigText('test.yaml', yaml, { env: options.env ?? {}, tokenizer, now: clock.now });
   if (!loaded.runtime || hasErrors(loaded.issues)) {
     throw new Error(`test config has errors:\n${loaded.issues.map(formatIssue).join('\n')}`);
