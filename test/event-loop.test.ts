@@ -1,10 +1,10 @@
 // The worst prompts and answers get their proper answer while the event loop stays free: another
 // team's small request is answered meanwhile, and no event-loop turn takes longer than the bound.
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatRequestSchema } from '../providers/index.js';
+import { type Handled, whileHandling as measured, randomText } from './helpers/event-loop.js';
 import { startGateway, type TestGateway, tokenizer } from './helpers/gateway.js';
 import { localUpstream, sseHead, sseWrite } from './helpers/local-upstream.js';
 import { chunk } from './helpers/sse-upstream.js';
@@ -13,40 +13,14 @@ import { completion } from './helpers/upstream.js';
 const MiB = 1024 * 1024;
 /**
  * Generous for a shared test machine: a quadratic count or tiktoken loading in a request takes
- * seconds. On top of it, each case is allowed twice the body's own floor (see floorMs).
+ * seconds. On top of it, each case is allowed twice the body's own floor (see helpers/event-loop.ts).
  */
 const MAX_DELAY_MS = 200;
-const RESOLUTION_MS = 10;
 const OTHER = { authorization: 'Bearer tg_other_team_7d1e0c94b2a35f68' };
 const BULK = { authorization: 'Bearer tg_bulk_team_3f9a62c15e0d47b8' };
 const NEAR = { authorization: 'Bearer tg_near_team_a4c8e1f0697b2d35' };
 const NEAR_LIMIT = 400_000;
 const STREAMED = 300 * 1024;
-
-/** A seeded generator: the same texts on every run. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** Random characters from `alphabet` until the text takes `bytes` bytes of UTF-8. */
-function randomText(alphabet: string, bytes: number, seed: number): string {
-  const chars = [...alphabet];
-  const sizes = chars.map((c) => Buffer.byteLength(c));
-  const next = random(seed);
-  const parts: string[] = [];
-  for (let size = 0; size < bytes; ) {
-    const i = Math.floor(next() * chars.length);
-    parts.push(chars[i]!);
-    size += sizes[i]!;
-  }
-  return parts.join('');
-}
 
 /** One streamed chunk: 1,024 UTF-16 units of emoji. */
 const EMOJI = randomText('😀🚀🎉💥🔥', 2048, 11);
@@ -95,7 +69,6 @@ async function drainingUpstream() {
 }
 
 let g: TestGateway;
-let sent = 0;
 let drain: Awaited<ReturnType<typeof drainingUpstream>>;
 let sse: Awaited<ReturnType<typeof localUpstream>>;
 
@@ -137,99 +110,8 @@ afterAll(async () => {
   await sse?.close();
 });
 
-/**
- * The body's own floor: reading it into one buffer, decoding and parsing it (and encoding it again
- * to forward it) are linear passes no design avoids, timed here on the same bytes. On an idle
- * machine that is a few tens of milliseconds for 16 MiB; on a loaded one, much more.
- */
-function floorMs(bytes: Buffer, forwarded: boolean): number {
-  const started = performance.now();
-  const raw = Buffer.concat([bytes]).toString('utf8');
-  JSON.parse(raw);
-  if (forwarded) Buffer.from(raw);
-  return performance.now() - started;
-}
-
-/** node:http writes the buffer as it is (fetch would copy 16 MiB on this same event loop first). */
-function send(
-  bytes: Buffer,
-  headers: Record<string, string>,
-): Promise<Omit<Handled, 'maxDelayMs' | 'floorMs' | 'others'>> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${g.url}/v1/chat/completions`,
-      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': bytes.length, ...headers } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            header: (name) => {
-              const value = res.headers[name];
-              return Array.isArray(value) ? value.join(', ') : (value ?? null);
-            },
-            text: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject).end(bytes);
-  });
-}
-
-interface Handled {
-  readonly status: number;
-  header(name: string): string | null;
-  readonly text: string;
-  /** The longest event-loop delay while the request was handled. */
-  readonly maxDelayMs: number;
-  readonly floorMs: number;
-  /** Statuses of the other team's small requests, sent one after another meanwhile. */
-  readonly others: number[];
-}
-
-/** Resolves once the gateway has logged the request's event: it is settled, streams included. */
-async function settled(requestId: string): Promise<void> {
-  while (!g.logs.some((l) => l.msg === 'request' && l.request_id === requestId)) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/**
- * Sends `body` (already encoded, so the client's own encoding is not measured) while another team
- * keeps asking, until the request is settled (a stream's count runs after its last chunk).
- */
-async function whileHandling(body: unknown, headers: Record<string, string>, forwarded = false): Promise<Handled> {
-  const bytes = Buffer.from(JSON.stringify(body));
-  const floor = floorMs(bytes, forwarded);
-  // Building the body held this loop too: keep-alive timers that fell due meanwhile run first, so
-  // no request goes out on a socket the server is about to close.
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-  delay.enable();
-  let done = false;
-  const requestId = `worst-case-${++sent}`;
-  const big = send(bytes, { ...headers, 'x-request-id': requestId })
-    .then(async (answer) => {
-      await settled(requestId);
-      return answer;
-    })
-    .finally(() => {
-      done = true;
-    });
-  const others: number[] = [];
-  while (!done || others.length === 0) {
-    const res = await g.post(chat('gpt-4o-mini', [user('ping')]), OTHER);
-    await res.text();
-    others.push(res.status);
-  }
-  const answer = await big;
-  // The histogram records a delay when its own timer next runs: let it, before it stops.
-  await new Promise((resolve) => setTimeout(resolve, 3 * RESOLUTION_MS));
-  delay.disable();
-  return { ...answer, maxDelayMs: delay.max / 1e6, floorMs: floor, others };
-}
+const whileHandling = (body: unknown, headers: Record<string, string>, forwarded = false) =>
+  measured(g, { body, headers, forwarded, other: () => g.post(chat('gpt-4o-mini', [user('ping')]), OTHER) });
 
 function expectFree(handled: Handled): void {
   expect(handled.maxDelayMs).toBeLessThan(MAX_DELAY_MS + 2 * handled.floorMs);

@@ -1,3 +1,4 @@
+// Prompt counts on the calling thread: framing, encodings per model family, and the UTF-8 bound above them.
 import { get_encoding } from 'tiktoken';
 import { describe, expect, it } from 'vitest';
 import { chatRequestSchema } from '../../providers/index.js';

@@ -1,3 +1,4 @@
+// The cuts are where tiktoken starts a word (so counts stay exact), and bounded where it never does.
 import { get_encoding, type TiktokenEncoding } from 'tiktoken';
 import { describe, expect, it } from 'vitest';
 import { PIECE_SIZES, pieces } from './pieces.js';
