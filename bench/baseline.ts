@@ -1,5 +1,6 @@
 // The baseline: the simplest pass-through proxy (Hono + @hono/node-server + fetch), no policy at all.
 // Usage: node baseline.js PORT UPSTREAM_BASE_URL
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
@@ -24,6 +25,18 @@ app.post('/v1/chat/completions', async (c) => {
 });
 
 app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+// The event-loop gauges tollgate's /metrics has (prom-client's, 10 ms resolution, reset on each
+// read), so the bench measures both proxies alike.
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+app.get('/metrics', (c) => {
+  const text =
+    `nodejs_eventloop_lag_p99_seconds ${loop.percentile(99) / 1e9}\n` +
+    `nodejs_eventloop_lag_max_seconds ${loop.max / 1e9}\n`;
+  loop.reset();
+  return c.text(text);
+});
 
 serve({ fetch: app.fetch, hostname: '127.0.0.1', port });
 process.stdin.on('close', () => process.exit(0)).resume();

@@ -43,7 +43,8 @@ async function runScenario(
     const { baseline: b, tollgate: t } = measured;
     if (!b || !t) throw new Error('unreachable: both sides ran');
     rounds.push({ order, baseline: b, tollgate: t });
-    const rate = (m: Measurement) => `${m.rps.toFixed(0)}/s p50 ${m.p50Ms.toFixed(2)} ms`;
+    const rate = (m: Measurement) =>
+      `${m.rps.toFixed(0)}/s p50 ${m.p50Ms.toFixed(2)} ms, event loop max ${m.loopMaxMs.toFixed(0)} ms`;
     console.log(`bench: ${scenario.id} round ${r + 1}: baseline ${rate(b)}, tollgate ${rate(t)}`);
   }
   const { body: _body, ...described } = scenario;

@@ -18,6 +18,9 @@ export interface Measurement {
   /** The proxy's user + system CPU time over the run, per 2xx response. */
   readonly cpuUsPerReq: number;
   readonly peakRssMiB: number;
+  /** The proxy's event-loop delay over the run (from its /metrics): 99th percentile and longest, NaN if unread. */
+  readonly loopP99Ms: number;
+  readonly loopMaxMs: number;
   /** Share of the run each pinned core was busy (anyone's work, other processes included). */
   readonly gatewayCoreBusy: number;
   readonly loadCoreBusy: number;
@@ -32,6 +35,25 @@ export interface Target {
 export function specFor(target: Target, body: string, connections: number, durationS: number): LoadSpec {
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}` };
   return { url: target.url, headers, body, connections, durationS };
+}
+
+/**
+ * The event-loop delay since the previous read: both proxies serve prom-client's
+ * nodejs_eventloop_lag_* gauges at /metrics and reset them on each read.
+ */
+async function loopDelay(url: string): Promise<{ p99Ms: number; maxMs: number }> {
+  let text = '';
+  try {
+    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    text = await res.text();
+  } catch {
+    // Shown as '–': a missing gauge is not a failed run.
+  }
+  const read = (name: string) => {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+    return m ? Number(m[1]) * 1000 : Number.NaN;
+  };
+  return { p99Ms: read('nodejs_eventloop_lag_p99_seconds'), maxMs: read('nodejs_eventloop_lag_max_seconds') };
 }
 
 export async function measure(
@@ -51,10 +73,12 @@ export async function measure(
   }, 100);
   const core = (cpu: number | null) => (cpu === null ? null : coreTimes(cpu));
   const [gatewayBefore, loadBefore] = [core(pinning.gatewayCpu), core(pinning.loadCpu)];
+  await loopDelay(target.url);
   const cpuBefore = cpuSeconds(pid);
   try {
     const r = await generator.run(spec);
     const cpu = cpuSeconds(pid) - cpuBefore;
+    const loop = await loopDelay(target.url);
     return {
       rps: r.ok / r.durationS,
       ok: r.ok,
@@ -65,6 +89,8 @@ export async function measure(
       ...(r.streamP50Ms === undefined ? {} : { streamP50Ms: r.streamP50Ms }),
       cpuUsPerReq: r.ok > 0 ? (cpu * 1e6) / r.ok : Number.NaN,
       peakRssMiB: resettable ? peakRssMiB(pid) : Math.max(sampledPeak, rssMiB(pid)),
+      loopP99Ms: loop.p99Ms,
+      loopMaxMs: loop.maxMs,
       gatewayCoreBusy: busyShare(gatewayBefore, core(pinning.gatewayCpu)),
       loadCoreBusy: busyShare(loadBefore, core(pinning.loadCpu)),
     };

@@ -20,7 +20,16 @@ export interface ScenarioResult {
 }
 
 type Side = 'baseline' | 'tollgate';
-const METRICS = ['rps', 'p50Ms', 'p99Ms', 'cpuUsPerReq', 'streamP50Ms', 'peakRssMiB'] as const;
+const METRICS = [
+  'rps',
+  'p50Ms',
+  'p99Ms',
+  'cpuUsPerReq',
+  'streamP50Ms',
+  'peakRssMiB',
+  'loopP99Ms',
+  'loopMaxMs',
+] as const;
 
 export interface ScenarioSummary {
   readonly id: string;
@@ -117,12 +126,12 @@ export function markdownTable(results: readonly ScenarioResult[]): string {
   const ran = results.filter((r) => !r.skipped && r.rounds.length > 0);
   const summaries = new Map(ran.map((r) => [r.scenario.id, summarize(r)]));
   const lines = [
-    '| scenario | proxy | req/s | p50 ms | p99 ms | CPU µs/req | RSS idle / peak MiB | tollgate vs baseline |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| scenario | proxy | req/s | p50 ms | p99 ms | CPU µs/req | RSS idle / peak MiB | event loop p99 / max ms | tollgate vs baseline |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const result of results) {
     if (result.skipped) {
-      lines.push(`| ${result.scenario.title} | – | skipped: ${result.skipped} | | | | | |`);
+      lines.push(`| ${result.scenario.title} | – | skipped: ${result.skipped} | | | | | | |`);
       continue;
     }
     const s = summaries.get(result.scenario.id);
@@ -131,12 +140,14 @@ export function markdownTable(results: readonly ScenarioResult[]): string {
       const m = s[side];
       const idle = result.idleRssMiB?.[side] ?? Number.NaN;
       const memory = `${num(idle, 0)} / ${num(s.peakRssMiB[side], 0)}`;
+      // The typical round's p99, and the longest stall of any round.
+      const loop = `${num(m.loopP99Ms.median, 1)} / ${num(m.loopMaxMs.max, 0)}`;
       const extra = side === 'tollgate' ? notes.get(result.scenario.id) : undefined;
       const compare = side === 'tollgate' ? comparison(result, s, summaries) + (extra ? `; ${extra}` : '') : '';
       const digits = result.scenario.connections === 1 ? 3 : 2;
       lines.push(
         `| ${side === 'baseline' ? result.scenario.title : ''} | ${side} | ${cell(m.rps, 0)} | ${cell(m.p50Ms, digits)} | ` +
-          `${cell(m.p99Ms, digits)} | ${cell(m.cpuUsPerReq, 0)} | ${memory} | ${compare} |`,
+          `${cell(m.p99Ms, digits)} | ${cell(m.cpuUsPerReq, 0)} | ${memory} | ${loop} | ${compare} |`,
       );
     }
   }

@@ -92,13 +92,22 @@ export interface ChatTarget {
   stream(call: ChatCall): Promise<AsyncIterable<StreamChunk>>;
 }
 
-/** Counting and cutting text in tokens, given to adapters that need it (the mock target). */
+/**
+ * Counting and cutting text in tokens, for the gateway and the adapters that need it (the mock
+ * target). Counts run off the event loop (src/tokens); every one is linear in its text.
+ */
 export interface Tokenizer {
-  count(model: string, text: string): number;
-  truncate(model: string, text: string, maxTokens: number): string;
-  promptTokens(request: ChatRequest): number;
-  /** A bound never below promptTokens, computed without the tokenizer (UTF-8 bytes). */
+  /** A bound never below the prompt's count, computed at once without the tokenizer (UTF-8 bytes). */
   promptUpperBound(request: ChatRequest): number;
+  /**
+   * The prompt's exact count. Past `atMost` counting stops and the result is some number above
+   * `atMost` (the prompt is at least that big). Null when the tokenizer is saturated: use the bound.
+   */
+  promptTokensAsync(request: ChatRequest, atMost?: number): Promise<number | null>;
+  /** A text's exact count, or its UTF-8 length (a bound) when the tokenizer is saturated. */
+  countAsync(model: string, text: string): Promise<number>;
+  /** The start of `text` holding at most `maxTokens` tokens (the whole text when it fits). */
+  truncate(model: string, text: string, maxTokens: number): Promise<string>;
 }
 
 export interface TargetDeps {

@@ -27,7 +27,7 @@ it('charges what it reserved when the client hangs up mid-stream and counting th
   const g = await startGateway(teamConfig({ limits: LIMITS, target }), {
     env: SEED_ENV,
     store,
-    tokenizer: faultyTokenizer('count'),
+    tokenizer: faultyTokenizer('countAsync'),
   });
   try {
     const controller = new AbortController();

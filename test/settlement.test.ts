@@ -30,7 +30,7 @@ describe('a throw after admission gives the reservation back', () => {
     const g = await gateway(teamConfig({ limits }), {
       env: SEED_ENV,
       store,
-      tokenizer: faultyTokenizer('promptTokens'),
+      tokenizer: faultyTokenizer('promptTokensAsync'),
     });
     // The default output (4,096) does not fit 300 tokens: the bound's reservation is redone exactly.
     const res = await g.post(hello(), TEAM);
@@ -59,7 +59,7 @@ describe('a throw after admission gives the reservation back', () => {
     const g = await gateway(teamConfig({ limits: LIMITS }), {
       env: SEED_ENV,
       store,
-      tokenizer: faultyTokenizer('count'),
+      tokenizer: faultyTokenizer('countAsync'),
     });
     upstream.answer(() => HttpResponse.json(completion('no usage here', null)));
     const res = await g.post(hello(), TEAM);
@@ -113,7 +113,7 @@ describe('a stream settles once it has ended, whatever throws then', () => {
     const g = await gateway(teamConfig({ limits: LIMITS }), {
       env: SEED_ENV,
       store,
-      tokenizer: faultyTokenizer('count'),
+      tokenizer: faultyTokenizer('countAsync'),
     });
     upstream.answer(noUsage);
     const res = await g.post({ ...hello(), stream: true }, TEAM);

@@ -28,15 +28,16 @@ interface Answer {
   readonly usage: Usage;
 }
 
-function answer(config: MockTargetConfig, deps: TargetDeps, request: ChatRequest): Answer {
+/** Counted one step after another: a long echo is never queued twice at once on the tokenizer. */
+async function answer(config: MockTargetConfig, deps: TargetDeps, request: ChatRequest): Promise<Answer> {
   const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
   const full =
     config.reply ??
     `This is tollgate's mock target answering as ${request.model}. You said: ${lastUser ? contentText(lastUser.content) : ''}`;
   const cap = requestedOutputCap(request);
-  const text = cap === undefined ? full : deps.tokenizer.truncate(request.model, full, cap);
-  const promptTokens = deps.tokenizer.promptTokens(request);
-  const completionTokens = deps.tokenizer.count(request.model, text);
+  const text = cap === undefined ? full : await deps.tokenizer.truncate(request.model, full, cap);
+  const promptTokens = (await deps.tokenizer.promptTokensAsync(request)) ?? deps.tokenizer.promptUpperBound(request);
+  const completionTokens = await deps.tokenizer.countAsync(request.model, text);
   return {
     text,
     finishReason: text === full ? 'stop' : 'length',
@@ -83,7 +84,7 @@ export function createMockTarget(config: MockTargetConfig, deps: TargetDeps): Ch
     models: config.models ? compileModels(config.models) : null,
     secrets: [],
     async complete(call: ChatCall) {
-      const a = answer(config, deps, call.request);
+      const a = await answer(config, deps, call.request);
       const body = {
         id: `chatcmpl-mock-${call.requestId}`,
         object: 'chat.completion',
@@ -102,7 +103,7 @@ export function createMockTarget(config: MockTargetConfig, deps: TargetDeps): Ch
       return { status: 200, body: JSON.stringify(body), usage: a.usage };
     },
     async stream(call: ChatCall) {
-      const a = answer(config, deps, call.request);
+      const a = await answer(config, deps, call.request);
       return chunks(`chatcmpl-mock-${call.requestId}`, Math.floor(deps.now() / 1000), call.request, a);
     },
   };

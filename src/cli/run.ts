@@ -115,11 +115,20 @@ export async function run(options: RunOptions): Promise<number> {
   };
   const host = options.host ?? config.server.host;
   const port = options.port ?? config.server.port;
+  try {
+    // tiktoken loads on the counting thread now, never on the event loop inside a request.
+    await deps.tokenizer.warm();
+  } catch (err) {
+    await store.close();
+    console.error(`tollgate: not starting: the token counting thread did not start: ${(err as Error).message}`);
+    return 1;
+  }
   let server: Awaited<ReturnType<typeof listen>>;
   try {
     server = await listen(app, host, port, casing);
   } catch (err) {
     await store.close();
+    await deps.tokenizer.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw err;
     const why: Record<string, string> = {
@@ -161,6 +170,7 @@ export async function run(options: RunOptions): Promise<number> {
     await store.close();
     await observed.close();
     await tracer?.close();
+    await deps.tokenizer.close();
     logger.info({}, 'stopped');
   } finally {
     process.off('SIGTERM', force).off('SIGINT', force).off('SIGHUP', onHangUp);

@@ -52,3 +52,54 @@ describe('admit', () => {
     });
   }
 });
+
+describe('admit when the exact count cannot or need not finish', () => {
+  const near = async () => {
+    const store = new MemoryStore();
+    await store.reserve({
+      id: 'earlier',
+      checks,
+      demand: { promptTokens: 900, desiredOutput: 0, minOutput: 0 },
+      now: NOW,
+    });
+    return store;
+  };
+  const ask = (content: string, minOutput = 16) => ({
+    id: 'r1',
+    checks,
+    request: chatRequestSchema.parse({ model: 'gpt-4o', messages: [{ role: 'user', content }] }),
+    desiredOutput: 500,
+    minOutput,
+    now: () => NOW,
+  });
+
+  it('stops counting past the smallest token limit: the prompt never fits, and is refused so', async () => {
+    const store = new MemoryStore();
+    const a = await admit(store, tokenizer, ask('x'.repeat(1 << 20)));
+    expect(a.decision).toMatchObject({ admitted: false, neverFits: true });
+    expect(a.promptTokens).toBeGreaterThan(1000);
+    expect(a.promptTokens).toBeLessThan(2000);
+    expect(store.openCount).toBe(0);
+  });
+
+  it('answers 503 tokenizer_busy, reserving nothing, when only a count could admit it and the counter is full', async () => {
+    const store = await near();
+    const saturated = createTokenizer({ backlogUnits: 0 });
+    await expect(admit(store, saturated, ask('hello there, how are you', 80))).rejects.toMatchObject({
+      status: 503,
+      code: 'tokenizer_busy',
+    });
+    expect(store.openCount).toBe(1);
+  });
+
+  it("keeps the bound's reservation (a shorter answer, never an overrun) when the counter is full", async () => {
+    const store = await near();
+    const saturated = createTokenizer({ backlogUnits: 0 });
+    const request = ask('hello there, how are you');
+    const a = await admit(store, saturated, request);
+    expect(a.decision.admitted).toBe(true);
+    expect(a.promptTokens).toBe(tokenizer.promptUpperBound(request.request));
+    expect(await a.exactPrompt()).toBe(a.promptTokens);
+    expect(store.openCount).toBe(2);
+  });
+});

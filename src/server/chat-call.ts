@@ -54,10 +54,10 @@ export function createCall(deps: GatewayDeps, quotas: ReturnType<typeof createQu
   }
 
   /** The reported usage, else the prompt count plus the completion's (counted only in that case). */
-  async function costOf(a: Admitted, usage: Usage | null, completionTokens: () => number): Promise<Usage> {
+  async function costOf(a: Admitted, usage: Usage | null, completionTokens: () => Promise<number>): Promise<Usage> {
     if (usage) return usage;
-    const promptTokens = a.admission.exactPrompt();
-    const completion = completionTokens();
+    const promptTokens = await a.admission.exactPrompt();
+    const completion = await completionTokens();
     return { promptTokens, completionTokens: completion, totalTokens: promptTokens + completion };
   }
 
@@ -66,7 +66,8 @@ export function createCall(deps: GatewayDeps, quotas: ReturnType<typeof createQu
       return await forward(a);
     } catch (err) {
       // The upstream saw the prompt; what it generated before the abort is unknown.
-      if (err instanceof UpstreamError && err.failure === 'aborted') await reconcile(a, await costOf(a, null, () => 0));
+      if (err instanceof UpstreamError && err.failure === 'aborted')
+        await reconcile(a, await costOf(a, null, async () => 0));
       throw err;
     }
   };
@@ -95,7 +96,7 @@ export function createCall(deps: GatewayDeps, quotas: ReturnType<typeof createQu
       const chunks = await target.stream(chatCall);
       const upstreamMs = performance.now() - started;
       const clientWantsUsage = request.stream_options?.include_usage === true;
-      const countText = (text: string) => tokenizer.count(request.model, text);
+      const countText = (text: string) => tokenizer.countAsync(request.model, text);
       const settle = (result: StreamResult) => settleStream(a, result);
       const response = await streamResponse({ c, chunks, clientWantsUsage, countText, settle }, async () => {
         await settleQuotas();
@@ -109,7 +110,7 @@ export function createCall(deps: GatewayDeps, quotas: ReturnType<typeof createQu
     c.get('event').upstream_latency_ms = Math.round(upstreamMs);
     // The quotas first: they count what the upstream says it used, whether or not this call ends well.
     await settleQuotas();
-    const count = () => tokenizer.count(request.model, completionText(completion.body));
+    const count = () => tokenizer.countAsync(request.model, completionText(completion.body));
     view.show(c, await reconcile(a, await costOf(a, completion.usage, count)));
     servedBy(a, upstreamMs);
     const response = c.body(completion.body, completion.status as 200, { 'content-type': 'application/json' });

@@ -8,7 +8,7 @@ export interface StreamAnswer {
   readonly c: Context<AppEnv>;
   readonly chunks: AsyncIterable<StreamChunk>;
   readonly clientWantsUsage: boolean;
-  readonly countText: (text: string) => number;
+  readonly countText: (text: string) => Promise<number>;
   /** Runs once when the stream has ended, however it ended; it handles its own failures. */
   readonly settle: (result: StreamResult) => Promise<void>;
 }

@@ -14,7 +14,7 @@ async function* pieces(n: number, size: number): AsyncGenerator<StreamChunk> {
   }
 }
 
-async function run(chunks: AsyncIterable<StreamChunk>, count: (t: string) => number): Promise<StreamResult> {
+async function run(chunks: AsyncIterable<StreamChunk>, count: (t: string) => Promise<number>): Promise<StreamResult> {
   let result: StreamResult | undefined;
   const body = relay(chunks, false, count, createRedactor([]), (r) => {
     result = r;
@@ -27,13 +27,13 @@ async function run(chunks: AsyncIterable<StreamChunk>, count: (t: string) => num
 describe('relay', () => {
   it('keeps only the start of a long answer, and scales its count from it', async () => {
     const counted: number[] = [];
-    const result = await run(pieces(400, 16 * 1024), (t) => {
+    const result = await run(pieces(400, 16 * 1024), async (t) => {
       counted.push(t.length);
       return t.length / 4;
     });
     expect(result.end).toBe('ok');
     expect(counted).toEqual([]);
-    expect(result.completionTokens()).toBe((400 * 16 * 1024) / 4);
+    expect(await result.completionTokens()).toBe((400 * 16 * 1024) / 4);
     // One count, of a bounded sample: the answer's 6.25 MiB were never held.
     expect(counted).toEqual([256 * 1024]);
     expect(result.text.length).toBe(64 * 1024);
@@ -41,12 +41,12 @@ describe('relay', () => {
 
   it('counts nothing until asked when the stream is short', async () => {
     let calls = 0;
-    const result = await run(pieces(3, 10), (t) => {
+    const result = await run(pieces(3, 10), async (t) => {
       calls++;
       return t.length;
     });
     expect(calls).toBe(0);
-    expect(result.completionTokens()).toBe(30);
+    expect(await result.completionTokens()).toBe(30);
     expect(result.text).toBe('x'.repeat(30));
   });
 });

@@ -10,7 +10,7 @@ export interface StreamResult {
   /** The start of the generated text (at most KEPT_CHARS), for events that include content. */
   readonly text: string;
   /** Completion tokens counted from the generated text (scaled from its start when long), for when the upstream reported no usage. */
-  completionTokens(): number;
+  completionTokens(): Promise<number>;
   readonly usage: Usage | null;
   readonly error?: unknown;
 }
@@ -39,7 +39,7 @@ function withoutUsage(chunk: StreamChunk): string | null {
 export function relay(
   chunks: AsyncIterable<StreamChunk>,
   clientWantsUsage: boolean,
-  countTokens: (text: string) => number,
+  countTokens: (text: string) => Promise<number>,
   redactor: Redactor,
   onEnd: (result: StreamResult) => void,
 ): ReadableStream<Uint8Array> {
@@ -52,9 +52,9 @@ export function relay(
     chars += text.length;
     if (sample.length < SAMPLE_CHARS) sample += text.slice(0, SAMPLE_CHARS - sample.length);
   };
-  const completionTokens = () => {
+  const completionTokens = async () => {
     if (sample.length === 0) return 0;
-    const tokens = countTokens(sample);
+    const tokens = await countTokens(sample);
     return sample.length === chars ? tokens : Math.ceil((tokens * chars) / sample.length);
   };
   const end = (kind: StreamEnd, error?: unknown) => {

@@ -12,9 +12,11 @@ export function faultyTokenizer(...broken: Array<keyof Tokenizer>): Tokenizer {
       return real(...args);
     };
   return {
-    count: guard('count', (model: string, text: string) => tokenizer.count(model, text)),
+    countAsync: guard('countAsync', (model: string, text: string) => tokenizer.countAsync(model, text)),
     truncate: guard('truncate', (model: string, text: string, max: number) => tokenizer.truncate(model, text, max)),
-    promptTokens: guard('promptTokens', (request: ChatRequest) => tokenizer.promptTokens(request)),
+    promptTokensAsync: guard('promptTokensAsync', (request: ChatRequest, atMost?: number) =>
+      tokenizer.promptTokensAsync(request, atMost),
+    ),
     promptUpperBound: guard('promptUpperBound', (request: ChatRequest) => tokenizer.promptUpperBound(request)),
   };
 }

@@ -16,6 +16,8 @@ import { createTokenizer } from '../../src/tokens/index.js';
 import { type TestClock, testClock } from './clock.js';
 
 export const tokenizer = createTokenizer();
+// As at `tollgate run`'s start: tiktoken loads on the counting thread before the first request.
+const counting = tokenizer.warm();
 
 export interface TestGateway {
   readonly url: string;
@@ -35,6 +37,7 @@ export async function startGateway(
   options: { env?: Record<string, string>; clock?: TestClock; store?: BudgetStore; tokenizer?: Tokenizer } = {},
 ): Promise<TestGateway> {
   const clock = options.clock ?? testClock();
+  await counting;
   const tokens = options.tokenizer ?? tokenizer;
   const loaded = loadConfigText('test.yaml', yaml, { env: options.env ?? {}, tokenizer: tokens, now: clock.now });
   if (!loaded.runtime || hasErrors(loaded.issues)) {
