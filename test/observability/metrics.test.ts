@@ -1,5 +1,6 @@
 // GET /metrics: valid Prometheus exposition whose counters move with traffic, labels bounded, one registry per app.
 import { describe, expect, it } from 'vitest';
+import { MAX_GROUPS_SHOWN } from '../../src/server/budget-gauges.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { parseExposition, sampleValue } from './exposition.js';
 import { ask, ENG, inProcessGateway, MKT, runtimeConfig } from './gateway.js';
@@ -141,5 +142,21 @@ describe('GET /metrics', () => {
     // Two answered calls settled their reservations; the mock reports exact usage, so the error is what was reserved beyond it.
     expect(sampleValue(samples, 'tollgate_reservation_error_tokens_count', {})).toBe(2);
     expect(sampleValue(samples, 'tollgate_reservation_error_tokens_sum', {})).toBeGreaterThan(0);
+  });
+
+  it(`shows at most ${MAX_GROUPS_SHOWN} groups' budgets, the ones nearest to a limit`, async () => {
+    const count = MAX_GROUPS_SHOWN + 2;
+    const groups = Array.from(
+      { length: count },
+      (_, i) => `  - { name: g${i}, api_key: kt_metrics_group_key_${i}, rate_limits: { requests_per_minute: 10 } }`,
+    ).join('\n');
+    const yaml = `providers:\n  targets:\n    - { id: local, provider: mock }\nconsumer_groups:\n${groups}\n`;
+    const gw = inProcessGateway(yaml);
+    // The last group is the only one that used anything: it must be among those shown.
+    await gw.chat(ask('hi'), { authorization: `Bearer kt_metrics_group_key_${count - 1}` });
+    await expect.poll(() => gw.events().length).toBe(1);
+    const samples = (await scrape(gw)).filter((s) => s.name === 'tollgate_budget_used');
+    expect(new Set(samples.map((s) => s.labels.group)).size).toBe(MAX_GROUPS_SHOWN);
+    expect(sampleValue(samples, 'tollgate_budget_used', { group: `g${count - 1}` })).toBe(1);
   });
 });
