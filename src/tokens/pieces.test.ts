@@ -1,18 +1,8 @@
 // The cuts are where tiktoken starts a word (so counts stay exact), and bounded where it never does.
 import { get_encoding, type TiktokenEncoding } from 'tiktoken';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../test/helpers/random.js';
 import { PIECE_SIZES, pieces } from './pieces.js';
-
-/** A seeded generator, so a failure names a text that can be made again. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Characters each tiktoken regex treats differently: cases, marks, digits, apostrophes, every kind of space. */
 const ALPHABET = [
@@ -25,7 +15,7 @@ const ALPHABET = [
 ];
 
 function text(seed: number, length: number): string {
-  const next = random(seed);
+  const next = seededRandom(seed);
   let out = '';
   while (out.length < length) out += ALPHABET[Math.floor(next() * ALPHABET.length)];
   return out;

@@ -2,25 +2,15 @@
 import { request } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { TestGateway } from './gateway.js';
+import { seededRandom } from './random.js';
 
 const RESOLUTION_MS = 10;
-
-/** A seeded generator: the same texts on every run. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Random characters from `alphabet` until the text takes `bytes` bytes of UTF-8. */
 export function randomText(alphabet: string, bytes: number, seed: number): string {
   const chars = [...alphabet];
   const sizes = chars.map((c) => Buffer.byteLength(c));
-  const next = random(seed);
+  const next = seededRandom(seed);
   const parts: string[] = [];
   for (let size = 0; size < bytes; ) {
     const i = Math.floor(next() * chars.length);
