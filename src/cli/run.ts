@@ -69,7 +69,9 @@ export async function run(options: RunOptions): Promise<number> {
     console.error(`tollgate: not starting: ${err.message}`);
     return 1;
   }
-  const tracer = await tracerFromEnv(deps.env, new Map(config.targets.map((t) => [t.id, t.provider])));
+  // The tracer reads each target's provider from this map, which a reload refills.
+  const providers = new Map(config.targets.map((t) => [t.id, t.provider]));
+  const tracer = await tracerFromEnv(deps.env, providers);
   const casing = new HeaderCasing(responseHeaderNames(config));
   let draining = false;
   const adminListener = observed.adminOwnListener;
@@ -102,6 +104,8 @@ export async function run(options: RunOptions): Promise<number> {
     },
     applied(runtime) {
       live.set(gatewayRedactor(runtime, ...secrets));
+      providers.clear();
+      for (const t of runtime.targets) providers.set(t.id, t.provider);
       observed.metrics.reconfigure(runtime);
       casing.update(responseHeaderNames(runtime));
     },
