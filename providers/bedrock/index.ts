@@ -1,6 +1,8 @@
 // Bedrock targets: the Converse and ConverseStream calls, with the client's abort and the target's bounds.
+
 import { compileModels } from '../../policies/model-access/index.js';
 import { type StreamDeadlines, streamDeadlines, watched } from '../bounds.js';
+import { endOnReturn } from '../end-on-return.js';
 import { type ChatCall, type ChatTarget, type StreamChunk, type TargetDeps, UpstreamError } from '../types.js';
 import { aborted, lostMidStream, streamTooLong, timedOut, tooLarge, unreachable } from '../upstream-errors.js';
 import { type BedrockTargetConfig, clientSettings } from './config.js';
@@ -77,16 +79,7 @@ async function* chunks(
 
 /** The chunks, ending the upstream call even when the consumer stops before the first one. */
 function chunkStream(events: AsyncIterable<Parameters<StreamTranslator>[0]>, translate: StreamTranslator, g: Guard) {
-  const it = chunks(events, translate, g);
-  return {
-    [Symbol.asyncIterator]: (): AsyncIterator<StreamChunk> => ({
-      next: () => it.next(),
-      return: (value?: unknown) => {
-        g.end(); // a generator that never started skips its finally
-        return it.return(value);
-      },
-    }),
-  };
+  return endOnReturn(chunks(events, translate, g), () => g.end());
 }
 
 export function createBedrockTarget(

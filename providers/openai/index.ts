@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { compileModels } from '../../policies/model-access/index.js';
 import { answerBoundsSchema } from '../bounds.js';
+import { endOnReturn } from '../end-on-return.js';
 import { createRedactor } from '../redact.js';
 import { type ChatCall, type ChatTarget, type TargetDeps, TargetSetupError } from '../types.js';
 import { aborted, malformed, timedOut, tooLarge, unreachable } from '../upstream-errors.js';
@@ -134,7 +135,9 @@ export function createOpenAITarget(
         maxMs: config.stream_max_duration_ms,
         maxEventBytes: config.max_response_bytes,
       };
-      return upstreamChunks(res, { id: config.id, ...bounds, redactor }, abort);
+      return endOnReturn(upstreamChunks(res, { id: config.id, ...bounds, redactor }, abort), () =>
+        abort(new Error('stream ended')),
+      );
     },
   };
 }

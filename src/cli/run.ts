@@ -35,6 +35,18 @@ export interface RunOptions {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export async function run(options: RunOptions): Promise<number> {
+  // SIGHUP ends a process that has no handler: until the gateway serves, there is nothing to reload yet.
+  const early = () =>
+    console.error('tollgate: SIGHUP while starting: ignored; send it again once the gateway is ready');
+  process.on('SIGHUP', early);
+  try {
+    return await serve(options, () => process.off('SIGHUP', early));
+  } finally {
+    process.off('SIGHUP', early);
+  }
+}
+
+async function serve(options: RunOptions, serving: () => void): Promise<number> {
   const deps = processDeps();
   const loaded = await loadConfigFile(options.config, deps);
   for (const issue of loaded.issues) console.error(formatIssue(issue));
@@ -148,6 +160,7 @@ export async function run(options: RunOptions): Promise<number> {
   await observed.listenAdmin(adminApp, host);
   const onHangUp = () => void reloader.reload('SIGHUP');
   process.on('SIGHUP', onHangUp);
+  serving();
   // stdout carries only JSON log lines; the human summary (seed 003's) goes to stderr.
   for (const line of [...summaryLines(config), ...observed.summary()]) console.error(`INFO tollgate ${line}`);
   console.error(`INFO tollgate ${describeStore(store)}`);

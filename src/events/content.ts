@@ -6,13 +6,8 @@ import { completionText } from '../server/usage.js';
 
 /** Never rejects: content that cannot be read is left out, the event is still written. */
 export async function addContent(record: EventRecord, c: Context<AppEnv>): Promise<void> {
-  try {
-    // The chat handler read the body already: Hono hands back the same text.
-    const body: unknown = JSON.parse(await c.req.text());
-    record.prompt = (body as { messages?: unknown }).messages ?? null;
-  } catch {
-    record.prompt = null;
-  }
+  // The chat handler keeps the parsed messages: the body itself was read from Node and is gone.
+  record.prompt = c.get('event').prompt ?? null;
   const streamed = c.get('event').completion_text;
   if (streamed !== undefined) record.completion = streamed;
   else if (!record.stream && record.outcome === 'ok') {

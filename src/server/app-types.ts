@@ -48,6 +48,8 @@ export interface RequestEvent {
   stream_error?: unknown;
   /** A stream's generated text: read only with `events: {include_content: true}`. */
   completion_text?: string;
+  /** The request's messages as parsed: read only with `events: {include_content: true}`. */
+  prompt?: unknown;
 }
 
 export interface AppEnv {

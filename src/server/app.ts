@@ -66,10 +66,15 @@ export function createApp(given: GatewayDeps): Hono<AppEnv> {
     const log = () => {
       const record = eventFor(event, { requestId, status, error, latencyMs: performance.now() - started });
       metrics.observe(record);
-      tracer?.record(record, performance.timeOrigin + started, headers);
-      // Masked here for this request's own keys (a prompt or a model name may quote one); the logger masks the rest.
-      if (!includeContent) events.info(requestRedactor.value(record), 'request');
-      else void addContent(record, c).then(() => events.info(requestRedactor.value(record), 'request'));
+      // Masked here for this request's own keys (a prompt or a model name may quote one), for the event and the
+      // span alike; the logger masks the rest.
+      const write = () => {
+        const masked = requestRedactor.value(record);
+        tracer?.record(masked, performance.timeOrigin + started, headers);
+        events.info(masked, 'request');
+      };
+      if (!includeContent) write();
+      else void addContent(record, c).then(write);
     };
     // A stream's event is written when the stream has ended, not when its head is sent.
     if (event.finished) void event.finished.then(log);

@@ -110,16 +110,17 @@ export function createCall(deps: GatewayDeps, quotas: ReturnType<typeof createQu
     c.get('event').upstream_latency_ms = Math.round(upstreamMs);
     // The quotas first: they count what the upstream says it used, whether or not this call ends well.
     await settleQuotas();
+    // Headers before settling: nothing that could throw may follow the charge.
+    servedBy(a, upstreamMs);
     const count = () => tokenizer.countAsync(request.model, completionText(completion.body));
     view.show(c, await reconcile(a, await costOf(a, completion.usage, count)));
-    servedBy(a, upstreamMs);
     const response = c.body(completion.body, completion.status as 200, { 'content-type': 'application/json' });
     return { response, relayed: false };
   }
 
   /** Kong-like headers: who served the call, and where the time went (ms; a stream's to its head). */
   function servedBy(a: Admitted, upstreamMs: number) {
-    a.c.header('X-Tollgate-LLM-Model', `${a.target.id}/${a.request.model}`);
+    a.c.header('X-Tollgate-LLM-Model', `${a.target.id}/${headerSafe(a.request.model)}`);
     a.c.header('X-Tollgate-Upstream-Latency', String(Math.round(upstreamMs)));
     a.c.header('X-Tollgate-Proxy-Latency', String(Math.round(performance.now() - a.entered - upstreamMs)));
   }
@@ -140,4 +141,9 @@ export function createCall(deps: GatewayDeps, quotas: ReturnType<typeof createQu
       logFailure(err, 'settling a stream failed');
     }
   }
+}
+
+/** A header value carries visible ASCII only: a model name with any other character is percent-encoded. */
+function headerSafe(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
 }

@@ -47,6 +47,7 @@ export function createChatHandler(
     const raw = await readBody(c, config.server.max_body_bytes);
     const request = await parseChatRequest(raw);
     event.model = request.model;
+    event.prompt = request.messages;
 
     if (caller.policy.models && !caller.policy.models.matches(request.model)) {
       throw new GatewayError(

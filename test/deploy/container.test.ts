@@ -79,6 +79,8 @@ describe('deploy/compose.yaml', () => {
   it('mounts its config where the image reads it, with Redis persistence on', () => {
     expect(compose.services.gateway!.volumes).toContain(`./compose/policy-config.yaml:${CONFIG_PATH}:ro`);
     expect(compose.services.redis!.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
+    // An empty admin token stops the gateway's start: compose must refuse it instead of looping on restarts.
+    expect(read('deploy/compose.yaml')).toMatch(/TOLLGATE_ADMIN_TOKEN: \$\{TOLLGATE_ADMIN_TOKEN:\?/);
   });
 
   it("ships a config that lints clean and uses the compose file's Redis", () => {
@@ -103,5 +105,7 @@ describe('deploy/systemd/tollgate.service', () => {
     expect(unit).toContain(`ExecStart=/usr/bin/env tollgate run --config ${CONFIG_PATH}`);
     expect(unit).toContain('Environment=TOLLGATE_DATA_DIR=/var/lib/tollgate');
     expect(unit).toContain('StateDirectory=tollgate');
+    // `systemctl reload` re-reads the config.
+    expect(unit).toContain('ExecReload=/bin/kill -HUP $MAINPID');
   });
 });

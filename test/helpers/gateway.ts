@@ -6,6 +6,7 @@ import type { Tokenizer } from '../../providers/index.js';
 import { formatIssue, hasErrors } from '../../src/config/issues.js';
 import { loadConfigText } from '../../src/config/load.js';
 import { createLogger } from '../../src/events/logger.js';
+import type { Observability } from '../../src/events/deps.js';
 import { createApp } from '../../src/server/app.js';
 import { responseHeaderNames } from '../../src/server/header-case.js';
 import { listen } from '../../src/server/listen.js';
@@ -34,7 +35,13 @@ export interface TestGateway {
 
 export async function startGateway(
   yaml: string,
-  options: { env?: Record<string, string>; clock?: TestClock; store?: BudgetStore; tokenizer?: Tokenizer } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: TestClock;
+    store?: BudgetStore;
+    tokenizer?: Tokenizer;
+    observability?: Observability;
+  } = {},
 ): Promise<TestGateway> {
   const clock = options.clock ?? testClock();
   await counting;
@@ -53,7 +60,14 @@ export async function startGateway(
   // The production logger, masking what `tollgate run`'s would.
   const logger = createLogger(gatewayRedactor(loaded.runtime), { destination: sink });
   const store = options.store ?? new MemoryStore();
-  const app = createApp({ config: loaded.runtime, store, tokenizer: tokens, now: clock.now, logger });
+  const app = createApp({
+    config: loaded.runtime,
+    store,
+    tokenizer: tokens,
+    now: clock.now,
+    logger,
+    ...(options.observability ? { observability: options.observability } : {}),
+  });
   const server = await listen(app, '127.0.0.1', 0, responseHeaderNames(loaded.runtime));
   return {
     url: server.url,
