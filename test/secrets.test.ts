@@ -169,3 +169,16 @@ describe('an unreachable target', () => {
     expect(JSON.stringify(line)).toContain(`127.0.0.1:${port}`);
   });
 });
+
+describe("the secrets tollgate run passes beside the targets'", () => {
+  it('masks the Redis password when an upstream error quotes it', async () => {
+    const password = 'r3dis-Pa55word-0123';
+    upstream.answer(() => new HttpResponse(`boom: could not use ${password}`, { status: 500 }));
+    const g = await gateway(teamConfig({ allowed_models: ['gpt-4o-mini'] }), { env: SEED_ENV, secrets: [password] });
+    const res = await g.post(hello(), TEAM);
+    expect(res.status).toBe(500);
+    const text = await seen(res);
+    expect(text).toContain('[redacted]');
+    expectNowhere(password, g, text);
+  });
+});

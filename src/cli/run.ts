@@ -107,6 +107,7 @@ async function serve(options: RunOptions, serving: () => void): Promise<number> 
         logger,
         observability: { ...observed.observability, tracer },
         reload: (trigger) => reloader.reload(trigger),
+        secrets,
         draining: () => draining,
       };
       return {

@@ -8,7 +8,7 @@ import { policyChecks } from './group-checks.js';
 import { gatewayRedactor } from './secrets.js';
 import { limitReports } from './usage-route.js';
 
-type AdminDeps = Pick<GatewayDeps, 'config' | 'store' | 'now' | 'logger' | 'reload'>;
+type AdminDeps = Pick<GatewayDeps, 'config' | 'store' | 'now' | 'logger' | 'reload' | 'secrets'>;
 
 /** The routes under /admin, behind the token; mounted on the gateway or served on their own port. */
 export function adminRoutes(deps: AdminDeps, token: string): Hono<AppEnv> {
@@ -79,7 +79,7 @@ export function adminRoutes(deps: AdminDeps, token: string): Hono<AppEnv> {
 export function createAdminApp(deps: AdminDeps, token: string): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.route('/admin', adminRoutes(deps, token));
-  const redactor = gatewayRedactor(deps.config, token);
+  const redactor = gatewayRedactor(deps.config, token, ...(deps.secrets ?? []));
   app.notFound((c) =>
     renderError(notFound(`Unknown admin URL: ${c.req.method} ${c.req.path}.`), c, () => {}, redactor),
   );

@@ -17,6 +17,8 @@ export interface GatewayDeps {
   readonly observability?: Observability;
   /** Re-reads the config file (POST /admin/reload); absent when the app was not started from a file. */
   readonly reload?: (trigger: string) => Promise<ReloadReport>;
+  /** Secrets beyond the targets' own (the admin token, the Redis password) that no answer may show. */
+  readonly secrets?: ReadonlyArray<string | undefined>;
   /** True from the moment a stop signal starts draining: /readyz then answers 503. */
   readonly draining?: () => boolean;
 }

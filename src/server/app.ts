@@ -43,7 +43,7 @@ export function createApp(given: GatewayDeps): Hono<AppEnv> {
   const includeContent = observability.includeContent === true;
   const tracer = observability.tracer;
   const chatPaths = new Set(['/v1/chat/completions', ...config.routes.keys()]);
-  const redactor = gatewayRedactor(config, observability.adminToken);
+  const redactor = gatewayRedactor(config, observability.adminToken, ...(deps.secrets ?? []));
 
   app.use(async (c, next) => {
     const started = performance.now();

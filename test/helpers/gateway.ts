@@ -5,8 +5,8 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Tokenizer } from '../../providers/index.js';
 import { formatIssue, hasErrors } from '../../src/config/issues.js';
 import { loadConfigText } from '../../src/config/load.js';
-import { createLogger } from '../../src/events/logger.js';
 import type { Observability } from '../../src/events/deps.js';
+import { createLogger } from '../../src/events/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { responseHeaderNames } from '../../src/server/header-case.js';
 import { listen } from '../../src/server/listen.js';
@@ -41,6 +41,8 @@ export async function startGateway(
     store?: BudgetStore;
     tokenizer?: Tokenizer;
     observability?: Observability;
+    /** Secrets beyond the targets' (what `tollgate run` passes: the admin token, the Redis password). */
+    secrets?: string[];
   } = {},
 ): Promise<TestGateway> {
   const clock = options.clock ?? testClock();
@@ -67,6 +69,7 @@ export async function startGateway(
     now: clock.now,
     logger,
     ...(options.observability ? { observability: options.observability } : {}),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
   });
   const server = await listen(app, '127.0.0.1', 0, responseHeaderNames(loaded.runtime));
   return {
